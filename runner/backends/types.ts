@@ -1,0 +1,14 @@
+import type { PoolType } from '../contracts/generated.js';
+import type { OperationName } from '../scriptlet/api.js';
+
+/**
+ * A pool type's table of operations, as in libvirt's storage backends: for each operation, the
+ * tool whose scriptlets implement it. A missing entry means the type does not offer it
+ * (UNSUPPORTED). Versions are not named here: the probed version picks the scriptlet.
+ */
+export interface Backend {
+  type: PoolType;
+  /** Pools of this type keep volumes as files under target.path (fs API available). */
+  fileTarget: boolean;
+  ops: Partial<Record<OperationName, string>>;
+}

@@ -1,0 +1,7 @@
+// Every tool the agent knows how to probe. A new tool is a probe here and scriptlets; a new
+// version of a known tool is only a scriptlet and a golden.
+import type { ToolProbe } from './types.js';
+import { posixProbe } from './posix.js';
+import { qemuImgProbe } from './qemu-img.js';
+
+export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe];
