@@ -104,8 +104,20 @@ export function parsePairs(stdout: string, keys: readonly string[]): Parsed<Reco
           from = q + 1;
         }
       }
-      if (end === -1) return bad(`unterminated value of ${key} at offset ${start}`);
-      row[key] = decodeLsblkEscapes(text.slice(start, end));
+      if (end === -1) {
+        return bad(
+          k < keys.length - 1
+            ? `${key}="..." at offset ${pos} is not followed by ${keys[k + 1]}="..."`
+            : `unterminated value of ${key} at offset ${start}`
+        );
+      }
+      const rawValue = text.slice(start, end);
+      // Another KEY=" inside a value means a column we did not ask for (a different -o list or
+      // lsblk release); quotes in escaped output are always \x22, in unescaped output a quote
+      // followed by a space and KEY=" does not happen in real names or paths.
+      const stray = /" ([A-Z][A-Z0-9_:%.-]*)="/.exec(rawValue);
+      if (stray) return bad(`unexpected column ${stray[1]} inside the value of ${key} at offset ${start}`);
+      row[key] = decodeLsblkEscapes(rawValue);
       pos = after;
     }
     rows.push(row);
