@@ -3,5 +3,8 @@
 import type { ToolProbe } from './types.js';
 import { posixProbe } from './posix.js';
 import { qemuImgProbe } from './qemu-img.js';
+import { partedProbe } from './parted.js';
+import { utilLinuxProbe } from './util-linux.js';
+import { coreutilsProbe } from './coreutils.js';
 
-export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe];
+export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, partedProbe, utilLinuxProbe, coreutilsProbe];
