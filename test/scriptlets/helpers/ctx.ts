@@ -5,6 +5,68 @@ import { execa } from 'execa';
 import { templateToArgv } from '../../../runner/scriptlet/api.js';
 import type { Arg, CommandOptions, CommandResult, PoolFs, ScriptletContext, Shell } from '../../../runner/scriptlet/api.js';
 
+export interface FsCall {
+  kind: 'fs';
+  op: string;
+  args: unknown[];
+  result: unknown;
+}
+
+export type Call = ExecCall | FsCall;
+
+const FS_OPS = ['statRoot', 'mkdirRoot', 'rmdirRoot', 'usage', 'list', 'stat', 'readBytes', 'createFile', 'unlink', 'overwrite'] as const;
+
+/** A PoolFs that answers from the transcript (fs calls in order, interleaved with commands). */
+function replayFs(root: string, next: (kind: 'fs', describe: string) => Call): PoolFs {
+  const fs: Record<string, unknown> = { root, path: (n: string) => `${root}/${n}` };
+  for (const op of FS_OPS) {
+    fs[op] = async (...args: unknown[]) => {
+      const c = next('fs', `${op}(${JSON.stringify(args)})`) as FsCall;
+      if (c.op !== op || JSON.stringify(c.args) !== JSON.stringify(args)) throw new Error(`fs call: expected ${c.op}(${JSON.stringify(c.args)}), got ${op}(${JSON.stringify(args)})`);
+      return c.result;
+    };
+  }
+  return fs as unknown as PoolFs;
+}
+
+/** A real PoolFs for the tests, confined to one directory, recording what it does. */
+export function recordingFs(root: string, calls: Call[]): PoolFs {
+  const impl: Record<string, (...a: never[]) => Promise<unknown>> = {
+    statRoot: async () => {
+      const { statSync } = await import('node:fs');
+      try {
+        const st = statSync(root);
+        return { ok: true, value: { name: '.', type: st.isDirectory() ? 'dir' : 'other', size: 0, allocated: 0, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, header: '' } };
+      } catch {
+        return { ok: true, value: null };
+      }
+    },
+    mkdirRoot: async () => {
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(root, { mode: 0o755 });
+      return { ok: true, value: undefined };
+    },
+    rmdirRoot: async () => {
+      const { rmdirSync } = await import('node:fs');
+      rmdirSync(root);
+      return { ok: true, value: undefined };
+    }
+  };
+  const fs: Record<string, unknown> = { root, path: (n: string) => `${root}/${n}` };
+  for (const op of FS_OPS) {
+    fs[op] = async (...args: never[]) => {
+      const f = impl[op];
+      if (!f) throw new Error(`recordingFs: ${op} not implemented in tests`);
+      const result = await f(...args);
+      // statRoot's stat facts vary by run; record whether the root exists.
+      const kept = op === 'statRoot' ? { ok: true, value: (result as { value: unknown }).value === null ? null : { name: '.', type: 'dir', size: 0, allocated: 0, mode: 493, uid: 0, gid: 0, header: '' } } : result;
+      calls.push({ kind: 'fs', op, args, result: kept });
+      return result;
+    };
+  }
+  return fs as unknown as PoolFs;
+}
+
 export interface ExecCall {
   kind: 'exec';
   argv: string[];
@@ -37,11 +99,18 @@ function result(c: ExecCall): CommandResult {
 }
 
 /** Answers each command from `calls` in order; throws on a command that is not next. */
-export function replayCtx(calls: ExecCall[], toolVersion: string, opts: { fs?: PoolFs | null; dryRun?: boolean } = {}): ScriptletContext & { remaining(): number } {
+export function replayCtx(calls: Call[], toolVersion: string, opts: { fsRoot?: string | null; dryRun?: boolean } = {}): ScriptletContext & { remaining(): number } {
   let i = 0;
-  const runner = async (argv: string[], o: CommandOptions): Promise<CommandResult> => {
+  const next = (kind: 'exec' | 'fs', describe: string): Call => {
     const c = calls[i];
-    if (!c) throw new Error(`unexpected command (transcript exhausted): ${JSON.stringify(argv)}`);
+    if (!c) throw new Error(`unexpected ${kind} call (transcript exhausted): ${describe}`);
+    if (c.kind !== kind) throw new Error(`call ${i}: expected a ${c.kind} call, got ${kind} ${describe}`);
+    i++;
+    return c;
+  };
+  const runner = async (argv: string[], o: CommandOptions): Promise<CommandResult> => {
+    const c = next('exec', JSON.stringify(argv)) as ExecCall;
+    i--;
     if (JSON.stringify(c.argv) !== JSON.stringify(argv)) throw new Error(`command ${i}: expected ${JSON.stringify(c.argv)}, got ${JSON.stringify(argv)}`);
     if ((c.stdin ?? null) !== (o.stdin ?? null)) throw new Error(`command ${i}: stdin ${JSON.stringify(o.stdin)} differs from ${JSON.stringify(c.stdin)}`);
     i++;
@@ -51,7 +120,7 @@ export function replayCtx(calls: ExecCall[], toolVersion: string, opts: { fs?: P
   return {
     $: sh,
     query: sh,
-    fs: opts.fs ?? null,
+    fs: opts.fsRoot ? replayFs(opts.fsRoot, next) : null,
     host: { deviceMapper: false, root: true },
     dryRun: opts.dryRun ?? false,
     toolVersion,
@@ -61,8 +130,8 @@ export function replayCtx(calls: ExecCall[], toolVersion: string, opts: { fs?: P
 }
 
 /** Runs commands for real and keeps the transcript. */
-export function realCtx(toolVersion: string, opts: { fs?: PoolFs | null } = {}): ScriptletContext & { calls: ExecCall[] } {
-  const calls: ExecCall[] = [];
+export function realCtx(toolVersion: string, opts: { fsRoot?: string | null } = {}): ScriptletContext & { calls: Call[] } {
+  const calls: Call[] = [];
   const runner = async (argv: string[], o: CommandOptions): Promise<CommandResult> => {
     const [bin, ...args] = argv as [string, ...string[]];
     const r = await execa(bin, args, {
@@ -87,5 +156,5 @@ export function realCtx(toolVersion: string, opts: { fs?: PoolFs | null } = {}):
     return result(c);
   };
   const sh = makeShell(runner);
-  return { $: sh, query: sh, fs: opts.fs ?? null, host: { deviceMapper: false, root: true }, dryRun: false, toolVersion, progress: () => undefined, calls };
+  return { $: sh, query: sh, fs: opts.fsRoot ? recordingFs(opts.fsRoot, calls) : null, host: { deviceMapper: false, root: true }, dryRun: false, toolVersion, progress: () => undefined, calls };
 }

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { replayCtx, type ExecCall } from '../helpers/ctx.js';
+import { replayCtx, type Call } from '../helpers/ctx.js';
 import type { ScriptletDef } from '../../../runner/scriptlet/api.js';
 import semver from 'semver';
 import { normalizeVersion } from '../../../runner/probe/version.js';
@@ -14,7 +14,7 @@ const root = resolve(new URL('../../../..', import.meta.url).pathname);
 const goldenDir = join(root, 'golden');
 const dirs = readdirSync(goldenDir).filter((d) => /^(parted|util-linux|coreutils)-/.test(d));
 
-t.ok(dirs.length >= 6, 'goldens exist');
+t.ok(dirs.length >= 9, 'goldens exist');
 for (const dir of dirs) {
   for (const file of readdirSync(join(goldenDir, dir)).filter((f) => f.endsWith('.json'))) {
     t.test(`${dir}/${file}`, async (t) => {
@@ -23,8 +23,7 @@ for (const dir of dirs) {
       const def = mod.default;
       const norm = normalizeVersion(g.version);
       t.ok(norm && semver.satisfies(norm, def.versions), `${g.version} is in ${def.versions}`);
-      const calls = (g.calls as ExecCall[]).filter((c) => c.kind === 'exec');
-      const ctx = replayCtx(calls, g.version);
+      const ctx = replayCtx(g.calls as Call[], g.version, { fsRoot: g.fsRoot });
       const res = await def.run(ctx, g.input);
       t.equal(ctx.remaining(), 0, 'every recorded call used');
       if (g.result.ok) t.same(res, g.result);
