@@ -9,7 +9,7 @@ export const diskBackend: Backend = {
   ops: {
     'pool.build': 'parted',
     'pool.start': 'parted',
-    'pool.stop': 'parted',
+    'pool.stop': 'posix',
     'pool.refresh': 'parted',
     'pool.delete': 'util-linux',
     'pool.findSources': 'parted',
