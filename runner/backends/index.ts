@@ -8,4 +8,4 @@ export const BACKENDS: Partial<Record<PoolType, Backend>> = {
 };
 
 /** Host-wide operations (no pool): the tool serving each. */
-export const HOST_OPS: Record<string, string> = {};
+export const HOST_OPS: Record<string, string> = { 'host.listVolumes': 'lsblk' };

@@ -3,5 +3,6 @@
 import type { ToolProbe } from './types.js';
 import { posixProbe } from './posix.js';
 import { qemuImgProbe } from './qemu-img.js';
+import { lsblkProbe } from './lsblk.js';
 
-export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe];
+export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lsblkProbe];
