@@ -37,7 +37,8 @@ export class AgentSession {
   private readonly done: Promise<unknown>;
   readonly pid: number;
 
-  constructor(agentBin: string, home: string) {
+  /** `timeoutMs`: a request without an answer by then fails (the run must not hang). */
+  constructor(agentBin: string, home: string, private readonly timeoutMs = 300_000) {
     this.child = execa(agentBin, ['serve'], {
       env: { STORAGE_AGENT_HOME: home, LC_ALL: 'C' },
       extendEnv: true,
@@ -87,7 +88,13 @@ export class AgentSession {
   }
 
   private onMessage(m: any): void {
-    if (m === null || typeof m !== 'object' || m.id === undefined || m.id === null) return; // notification
+    if (m === null || typeof m !== 'object') return;
+    if (m.id === null && m.error) {
+      // The agent could not tell which request failed (e.g. unparsable): fail all waiting ones.
+      this.failAll(new RpcError('(unknown request)', m.error.code, m.error.data, `error without request id: ${m.error.data?.code ?? m.error.code}: ${m.error.message}`));
+      return;
+    }
+    if (m.id === undefined || m.id === null) return; // notification (e.g. progress)
     const w = this.waiting.get(m.id);
     if (!w) {
       this.failAll(new Error(`response with unknown id ${JSON.stringify(m.id)}`));
@@ -113,7 +120,15 @@ export class AgentSession {
     if (this.exited || this.closing) return Promise.reject(new Error('storage-agent serve is not running'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        if (this.waiting.delete(id)) reject(new Error(`${method}: no answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      timer.unref();
+      const settle = <A>(f: (a: A) => void) => (a: A) => {
+        clearTimeout(timer);
+        f(a);
+      };
+      this.waiting.set(id, { method, resolve: settle(resolve as (v: unknown) => void), reject: settle(reject) });
       this.child.stdin!.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
     });
   }

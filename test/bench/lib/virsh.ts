@@ -47,7 +47,11 @@ export class VirshSession {
   readonly pid: number;
 
   /** `home` is a temp dir: virsh keeps its readline history in $XDG_CACHE_HOME. */
-  constructor(readonly uri: string, home: string) {
+  constructor(
+    readonly uri: string,
+    home: string,
+    private readonly timeoutMs = 300_000,
+  ) {
     mkdirSync(join(home, 'cache'), { recursive: true });
     mkdirSync(join(home, 'config'), { recursive: true });
     this.child = execa('virsh', ['-q', '-c', uri], {
@@ -111,7 +115,18 @@ export class VirshSession {
     const n = this.nextStep++;
     const lines = commands.map(virshLine);
     return new Promise<StepResult>((resolve, reject) => {
-      this.queue.push({ n, commands: lines, resolve, reject });
+      // A step that does not finish in time fails the run; later markers can no longer be
+      // trusted, so the session is ended.
+      const timer = setTimeout(() => {
+        reject(new Error(`virsh: no end of step within ${this.timeoutMs} ms: ${lines.slice(0, 3).join('; ')}`));
+        void this.close();
+      }, this.timeoutMs);
+      timer.unref();
+      const settle = <A>(f: (a: A) => void) => (a: A) => {
+        clearTimeout(timer);
+        f(a);
+      };
+      this.queue.push({ n, commands: lines, resolve: settle(resolve), reject: settle(reject) });
       this.child.stdin!.write([...lines, ...markerCommands(n)].join('\n') + '\n');
     });
   }
