@@ -87,7 +87,10 @@ function vetImports(file: string, seen: Set<string>): string | null {
 
 function deniedResult(e: unknown): ScriptletResult<unknown> | null {
   const code = (e as { code?: string })?.code;
-  if (code === 'ERR_ACCESS_DENIED') {
+  const msg = e instanceof Error ? e.message : '';
+  // eval/new Function (code generation is disabled) and writes to the frozen shared prototypes.
+  const shut = e instanceof EvalError || (e instanceof TypeError && /Cannot (add|assign to read only) property .* of (\[object (Object|Array)\]|function|#<Object>|object)|object is not extensible/.test(msg));
+  if (code === 'ERR_ACCESS_DENIED' || shut) {
     return { ok: false, error: { code: 'SANDBOX_DENIED', message: `scriptlet tried something outside its permissions: ${(e as Error).message}` } };
   }
   return null;

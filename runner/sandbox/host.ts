@@ -1,6 +1,6 @@
 // The runner's side of the sandbox: one long-lived child process (started on first use, so serve
 // mode pays one process start, not one per request), many concurrent runs multiplexed by id.
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type { FromChild, RunContextInfo, ToChild } from './protocol.js';
@@ -35,8 +35,10 @@ export class SandboxHost {
   private start(): ChildProcess {
     if (this.child) return this.child;
     const readable = this.roots.map((r) => `${resolve(r)}/*`).join(',');
-    const child = fork(join(here, 'child.js'), this.roots.map((r) => resolve(r)), {
-      execArgv: ['--experimental-permission', `--allow-fs-read=${readable}`, '--no-warnings', '--disallow-code-generation-from-strings'],
+    // Started through env(1) so that no NODE_OPTIONS reaches it, whoever wraps child processes
+    // (test harnesses inject --import hooks that the permission model would refuse to load).
+    const nodeArgs = ['--experimental-permission', `--allow-fs-read=${readable}`, '--no-warnings', '--disallow-code-generation-from-strings'];
+    const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, ...nodeArgs, join(here, 'child.js'), ...this.roots.map((r) => resolve(r))], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
       env: { LC_ALL: 'C' }

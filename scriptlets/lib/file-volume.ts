@@ -27,11 +27,11 @@ export function volumeFromStat(root: string, st: FileStat): Volume | null {
 }
 
 /** Does this file's header name a backing file that must be read to describe it? */
-export function backingToRead(st: FileStat): { offset: number; length: number; headerLength: number } | null {
+export function backingToRead(st: FileStat): { offset: number; length: number } | null {
   if (st.type !== 'file') return null;
   const h = readHeader(decodeBase64(st.header));
   if (!h.backing || h.backing.length > 4096 || h.backing.offset + h.backing.length > 65536) return null;
-  return { ...h.backing, headerLength: h.headerLength };
+  return h.backing;
 }
 
 /** Resolve a backing name the way qemu does: relative names are relative to the image's directory. */
@@ -49,7 +49,8 @@ export async function describeFile(fs: PoolFs, st: FileStat): Promise<FsResult<V
     if (!r.ok) return r;
     const bytes = decodeBase64(r.value);
     const name = backingName(bytes.subarray(b.offset, b.offset + b.length));
-    const fmt = qcow2BackingFormat(bytes, b.headerLength, b.offset);
+    // The 64-byte header cannot hold a v3 header's length field: read it from the full bytes.
+    const fmt = qcow2BackingFormat(bytes, readHeader(bytes).headerLength, b.offset);
     vol.backingStore = fmt ? { path: resolveBacking(fs.root, name), format: fmt } : { path: resolveBacking(fs.root, name) };
   }
   return { ok: true, value: vol };
