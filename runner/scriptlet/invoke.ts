@@ -210,6 +210,10 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
 /** Record mode: every real, non-dry run becomes a golden transcript (runner/golden/record.ts). */
 export function record(rt: Runtime, req: InvokeRequest, o: InvokeOutcome, host: HostFacts): void {
   if (!rt.recordDir || req.pinned || req.dryRun || !o.scriptlet || !o.tool || !o.version) return;
+  // STORAGE_AGENT_RECORD_OPS narrows recording to the operations a scenario is about (lookups
+  // made on the way are not worth a golden each).
+  const only = process.env['STORAGE_AGENT_RECORD_OPS'];
+  if (only && !only.split(',').includes(req.op)) return;
   const result = o.result.ok ? { ok: true as const, value: o.result.value } : { ok: false as const, error: { code: o.result.error.code } };
   writeGolden(rt.recordDir, {
     scriptlet: o.scriptlet, tool: o.tool, version: o.version,
