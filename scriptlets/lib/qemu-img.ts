@@ -22,17 +22,19 @@ export function createArgv(s: QemuImgSeries, path: string, format: string, capac
   }
   // Asked-for allocation on a qcow2 image: preallocate metadata (what libvirt does).
   if (allocation && allocation > 0 && format === 'qcow2') argv.push('-o', 'preallocation=metadata');
-  argv.push('--', path);
+  // Paths are absolute (the pool's target + a checked name), so none can be read as an option
+  // or as a protocol prefix ("nbd:..."): no `--` needed, and argv stays what people type.
+  argv.push(path);
   if (capacity !== null) argv.push(String(capacity));
   return argv;
 }
 
 export function convertArgv(src: { path: string; format: string }, dst: string, format: string): string[] {
-  return ['qemu-img', 'convert', '-p', '-f', src.format, '-O', format, '--', src.path, dst];
+  return ['qemu-img', 'convert', '-p', '-f', src.format, '-O', format, src.path, dst];
 }
 
 export function resizeArgv(path: string, format: string, capacity: number, shrink: boolean): string[] {
-  return ['qemu-img', 'resize', ...(shrink ? ['--shrink'] : []), '-f', format, '--', path, String(capacity)];
+  return ['qemu-img', 'resize', ...(shrink ? ['--shrink'] : []), '-f', format, path, String(capacity)];
 }
 
 /** qemu-img's messages we know, as spec codes (stderr and exit code together). */
