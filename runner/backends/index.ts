@@ -2,9 +2,15 @@
 import type { PoolType } from '../contracts/generated.js';
 import type { Backend } from './types.js';
 import { dirBackend } from './dir.js';
+import { diskBackend } from './disk.js';
+import { fsBackend } from './fs.js';
+import { netfsBackend } from './netfs.js';
 
 export const BACKENDS: Partial<Record<PoolType, Backend>> = {
-  dir: dirBackend
+  dir: dirBackend,
+  disk: diskBackend,
+  fs: fsBackend,
+  netfs: netfsBackend
 };
 
 /** Host-wide operations (no pool): the tool serving each. */

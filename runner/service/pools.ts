@@ -5,7 +5,7 @@ import type { MethodContracts, Pool, PoolDefinition, PlanStep } from '../contrac
 import { err, ok, type Result } from '../errors.js';
 import { BACKENDS } from '../backends/index.js';
 import { invoke } from '../scriptlet/invoke.js';
-import { parsePoolXml, formatPoolXml } from '../xml/pool-xml.js';
+import { parsePoolXml, formatPoolXml, normalizePoolDefinition, type PoolDefinitionInput } from '../xml/pool-xml.js';
 import { formatSourcesXml } from '../xml/sources-xml.js';
 import type { PoolRecord } from '../state/pool-store.js';
 import type { CallContext, Service } from './context.js';
@@ -39,10 +39,11 @@ async function withPool<T>(svc: Service, ref: string, what: string, fn: (rec: Po
 
 function definitionFrom(params: P<'pool.define'>): Result<PoolDefinition> {
   if ('xml' in params) return parsePoolXml(params.xml);
-  const def: PoolDefinition = { name: params.name, uuid: params.uuid ?? randomUUID(), type: params.type };
-  if (params.source) def.source = params.source;
-  if (params.target) def.target = params.target;
-  return ok(def);
+  // The fields form gets libvirt's defaults and checks too (source format, /dev/VG targets...).
+  const input: PoolDefinitionInput = { name: params.name, uuid: params.uuid ?? randomUUID(), type: params.type };
+  if (params.source) input.source = params.source;
+  if (params.target) input.target = params.target;
+  return normalizePoolDefinition(input, { code: 'INVALID_ARGUMENT' });
 }
 
 function checkDefinition(def: PoolDefinition): Result<PoolDefinition> {

@@ -113,7 +113,7 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
   if (!rec.ok) return rec;
   const input: Record<string, unknown> = {};
   if ('xml' in params) {
-    const spec = parseVolXml(params.xml);
+    const spec = parseVolXml(params.xml, { poolType: rec.value.def.type });
     if (!spec.ok) return spec;
     const s = spec.value;
     Object.assign(input, { name: s.name, capacity: s.capacity });

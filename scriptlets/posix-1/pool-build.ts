@@ -6,7 +6,7 @@ import { parseMode } from '../lib/permissions.js';
 // so building over one only sets its mode.
 export default defineScriptlet({
   operation: 'pool.build',
-  poolTypes: ['dir'],
+  poolTypes: ['dir', 'netfs'],
   tool: 'posix',
   versions: '>=1.0.0 <2.0.0',
   why: 'The runner\'s confined file API, version 1.',

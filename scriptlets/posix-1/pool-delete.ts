@@ -4,7 +4,7 @@ import { defineScriptlet, done, fail, fsFailed } from '../../runner/scriptlet/ap
 // deleted first (POOL_BUSY otherwise).
 export default defineScriptlet({
   operation: 'pool.delete',
-  poolTypes: ['dir'],
+  poolTypes: ['dir', 'netfs'],
   tool: 'posix',
   versions: '>=1.0.0 <2.0.0',
   why: 'The runner\'s confined file API, version 1.',

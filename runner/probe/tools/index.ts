@@ -4,5 +4,8 @@ import type { ToolProbe } from './types.js';
 import { posixProbe } from './posix.js';
 import { qemuImgProbe } from './qemu-img.js';
 import { lsblkProbe } from './lsblk.js';
+import { partedProbe } from './parted.js';
+import { utilLinuxProbe } from './util-linux.js';
+import { coreutilsProbe } from './coreutils.js';
 
-export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lsblkProbe];
+export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lsblkProbe, partedProbe, utilLinuxProbe, coreutilsProbe];
