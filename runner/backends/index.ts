@@ -2,9 +2,11 @@
 import type { PoolType } from '../contracts/generated.js';
 import type { Backend } from './types.js';
 import { dirBackend } from './dir.js';
+import { logicalBackend } from './logical.js';
 
 export const BACKENDS: Partial<Record<PoolType, Backend>> = {
-  dir: dirBackend
+  dir: dirBackend,
+  logical: logicalBackend
 };
 
 /** Host-wide operations (no pool): the tool serving each. */

@@ -3,5 +3,6 @@
 import type { ToolProbe } from './types.js';
 import { posixProbe } from './posix.js';
 import { qemuImgProbe } from './qemu-img.js';
+import { lvm2Probe } from './lvm2.js';
 
-export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe];
+export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lvm2Probe];
