@@ -2,12 +2,18 @@
 import type { PoolType } from '../contracts/generated.js';
 import type { Backend } from './types.js';
 import { dirBackend } from './dir.js';
+import { diskBackend } from './disk.js';
+import { fsBackend } from './fs.js';
+import { netfsBackend } from './netfs.js';
 import { logicalBackend } from './logical.js';
 
 export const BACKENDS: Partial<Record<PoolType, Backend>> = {
   dir: dirBackend,
+  disk: diskBackend,
+  fs: fsBackend,
+  netfs: netfsBackend,
   logical: logicalBackend
 };
 
 /** Host-wide operations (no pool): the tool serving each. */
-export const HOST_OPS: Record<string, string> = {};
+export const HOST_OPS: Record<string, string> = { 'host.listVolumes': 'lsblk' };

@@ -10,7 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const contracts = join(root, 'contracts');
 const read = (...p) => JSON.parse(readFileSync(join(contracts, ...p), 'utf8'));
 // Cross-file refs (defs.json#/definitions/X) become local refs in the folded document.
-const localize = (schema) => JSON.parse(JSON.stringify(schema).replaceAll('"defs.json#/definitions/', '"#/definitions/'));
+const localize = (schema) => JSON.parse(JSON.stringify(schema).replaceAll('"../defs.json#/definitions/', '"#/definitions/'));
 
 const defs = read('defs.json');
 const folded = { title: 'Contracts', type: 'object', definitions: { ...defs.definitions } };

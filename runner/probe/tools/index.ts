@@ -3,6 +3,10 @@
 import type { ToolProbe } from './types.js';
 import { posixProbe } from './posix.js';
 import { qemuImgProbe } from './qemu-img.js';
+import { lsblkProbe } from './lsblk.js';
+import { partedProbe } from './parted.js';
+import { utilLinuxProbe } from './util-linux.js';
+import { coreutilsProbe } from './coreutils.js';
 import { lvm2Probe } from './lvm2.js';
 
-export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lvm2Probe];
+export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lsblkProbe, partedProbe, utilLinuxProbe, coreutilsProbe, lvm2Probe];

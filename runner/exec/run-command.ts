@@ -1,0 +1,87 @@
+// The one place the agent starts a process. argv arrays only (execa, never a shell), a fixed PATH
+// and LC_ALL=C so tools answer the same way whoever runs the agent, a timeout that kills the whole
+// process group (tools fork helpers), an output cap, and cancellation by AbortSignal.
+import { execa } from 'execa';
+import type { CommandResult } from '../scriptlet/api.js';
+
+/** Where declared binaries are looked up; nothing from the caller's PATH. */
+export const FIXED_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const DEFAULT_TIMEOUT_MS = 120_000;
+export const OUTPUT_CAP = 16 * 1024 * 1024;
+
+export interface RunOptions {
+  stdin?: string | undefined;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Called with each chunk of stdout as it arrives (progress parsing). */
+  onStdout?: ((chunk: string) => void) | undefined;
+  /** Extra environment on top of LC_ALL=C and the fixed PATH (tests point PATH at fake tools). */
+  env?: Record<string, string> | undefined;
+}
+
+export async function runCommand(file: string, argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const child = execa(file, argv.slice(1), {
+    shell: false,
+    reject: false,
+    extendEnv: false,
+    env: { LC_ALL: 'C', LANG: 'C', PATH: FIXED_PATH, ...opts.env },
+    input: opts.stdin,
+    stdin: opts.stdin === undefined ? 'ignore' : 'pipe',
+    // Own process group, so a timeout or cancel kills the tool's children too.
+    detached: true,
+    cleanup: true,
+    maxBuffer: OUTPUT_CAP,
+    stripFinalNewline: false,
+    encoding: 'utf8'
+  });
+  let timedOut = false;
+  let killedByAbort = false;
+  const killGroup = () => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, timeoutMs);
+  const onAbort = () => {
+    killedByAbort = true;
+    killGroup();
+  };
+  if (opts.signal) {
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener('abort', onAbort, { once: true });
+  }
+  if (opts.onStdout && child.stdout) child.stdout.on('data', (d: Buffer | string) => opts.onStdout?.(String(d)));
+  try {
+    const r = await child;
+    const truncated = Boolean((r as { isMaxBuffer?: boolean }).isMaxBuffer);
+    if (truncated) killGroup();
+    const exitCode = typeof r.exitCode === 'number' ? r.exitCode : null;
+    const signal = r.signal ?? null;
+    return {
+      argv: [...argv],
+      exitCode,
+      signal,
+      stdout: typeof r.stdout === 'string' ? r.stdout : '',
+      stderr: typeof r.stderr === 'string' ? r.stderr : errnoText(r),
+      failed: exitCode !== 0 || timedOut || killedByAbort,
+      timedOut,
+      truncated
+    };
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+// execa reports spawn failures (ENOENT, EACCES) without stderr: keep the cause for the caller.
+function errnoText(r: unknown): string {
+  const cause = (r as { cause?: { message?: string } }).cause;
+  return cause?.message ?? '';
+}

@@ -1,0 +1,116 @@
+// Which tools are installed and at what version. One probe command per tool, cached in the home
+// keyed by the binary's path, size and mtime, so a warm call runs no probe at all.
+import { readFileSync, statSync, openSync, closeSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { TOOL_PROBES } from './tools/index.js';
+import type { ToolProbe } from './tools/types.js';
+import { normalizeVersion } from './version.js';
+import { resolveBinary } from '../exec/resolve-binary.js';
+import { runCommand } from '../exec/run-command.js';
+import { writeFileAtomic } from '../state/atomic-write.js';
+import type { HostFacts } from '../scriptlet/api.js';
+
+export interface ToolInfo {
+  tool: string;
+  binary: string;
+  path: string | null;
+  version: string | null;
+  normalized: string | null;
+  package: string;
+  cached: boolean;
+  error?: string;
+}
+
+interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  version: string | null;
+}
+
+const PROBE_TIMEOUT_MS = 15_000;
+
+export class ProbeService {
+  private memo = new Map<string, ToolInfo>();
+  private cache: Record<string, CacheEntry> | null = null;
+  private hostFacts: HostFacts | null = null;
+
+  constructor(private readonly home: string, private readonly searchPath: string, private readonly probes: readonly ToolProbe[] = TOOL_PROBES) {}
+
+  private cacheFile() {
+    return join(this.home, 'probe-cache.json');
+  }
+
+  private loadCache(): Record<string, CacheEntry> {
+    if (this.cache) return this.cache;
+    try {
+      const parsed = JSON.parse(readFileSync(this.cacheFile(), 'utf8')) as unknown;
+      this.cache = parsed && typeof parsed === 'object' ? (parsed as Record<string, CacheEntry>) : {};
+    } catch {
+      this.cache = {};
+    }
+    return this.cache;
+  }
+
+  probeDef(tool: string): ToolProbe | undefined {
+    return this.probes.find((p) => p.tool === tool);
+  }
+
+  get tools(): readonly ToolProbe[] {
+    return this.probes;
+  }
+
+  async probe(tool: string, refresh = false): Promise<ToolInfo> {
+    const def = this.probeDef(tool);
+    if (!def) return { tool, binary: tool, path: null, version: null, normalized: null, package: 'unknown', cached: false, error: `no probe for tool ${tool}` };
+    if (def.binary === null) {
+      const version = def.parse('', '');
+      return { tool, binary: '(built in)', path: null, version, normalized: version ? normalizeVersion(version) : null, package: def.package, cached: true };
+    }
+    const path = resolveBinary(def.binary, this.searchPath);
+    const base = { tool, binary: def.binary, package: def.package };
+    if (!path) return { ...base, path: null, version: null, normalized: null, cached: false, error: `${def.binary} not found on ${this.searchPath}` };
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return { ...base, path: null, version: null, normalized: null, cached: false, error: `${path} vanished` };
+    }
+    const memo = this.memo.get(tool);
+    if (!refresh && memo && memo.path === path) {
+      const c = this.loadCache()[path];
+      if (c && c.size === st.size && c.mtimeMs === st.mtimeMs) return { ...memo, cached: true };
+    }
+    const cached = this.loadCache()[path];
+    if (!refresh && cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) {
+      const info = { ...base, path, version: cached.version, normalized: cached.version ? normalizeVersion(cached.version) : null, cached: true };
+      this.memo.set(tool, info);
+      return info;
+    }
+    const r = await runCommand(path, [def.binary, ...def.args], { timeoutMs: PROBE_TIMEOUT_MS, env: { PATH: this.searchPath } });
+    const version = def.parse(r.stdout, r.stderr);
+    const info: ToolInfo = { ...base, path, version, normalized: version ? normalizeVersion(version) : null, cached: false };
+    if (!version) info.error = `could not read a version from \`${def.binary} ${def.args.join(' ')}\` (exit ${r.exitCode})`;
+    this.memo.set(tool, info);
+    const cache = this.loadCache();
+    cache[path] = { size: st.size, mtimeMs: st.mtimeMs, version };
+    try {
+      writeFileAtomic(this.cacheFile(), JSON.stringify(cache, null, 1));
+    } catch {
+      // A read-only home only costs a probe next time.
+    }
+    return info;
+  }
+
+  host(): HostFacts {
+    if (this.hostFacts) return this.hostFacts;
+    let deviceMapper = false;
+    try {
+      closeSync(openSync('/dev/mapper/control', constants.O_RDWR));
+      deviceMapper = true;
+    } catch {
+      deviceMapper = false;
+    }
+    this.hostFacts = { deviceMapper, root: typeof process.getuid === 'function' && process.getuid() === 0 };
+    return this.hostFacts;
+  }
+}

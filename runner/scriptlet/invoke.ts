@@ -1,0 +1,224 @@
+// Running one operation: pick the scriptlet (backend table -> tool -> probed version -> range),
+// check its input against the contract, run it in the sandbox with every command and file
+// operation checked here, check its output, and turn any failure into one spec error code with
+// the tool context.
+import { isAbsolute, resolve, sep } from 'node:path';
+import type { PoolType, PlanStep } from '../contracts/generated.js';
+import type { CommandOptions, CommandResult, FsResult, HostFacts, OperationName, ScriptletResult } from './api.js';
+import type { FsOpName } from '../exec/pool-fs.js';
+import { MUTATING_FS_OPS } from '../exec/pool-fs.js';
+import { resolveBinary } from '../exec/resolve-binary.js';
+import { err, ok, trimStderr, type ErrorData, type Result } from '../errors.js';
+import { BACKENDS, HOST_OPS } from '../backends/index.js';
+import type { Runtime } from '../runtime.js';
+import type { RegisteredScriptlet } from './registry.js';
+import type { GoldenCall } from '../golden/types.js';
+import type { ToolExecutor } from './executor.js';
+import { goldenSource, writeGolden } from '../golden/record.js';
+import { opFileName } from './registry.js';
+
+export interface InvokeRequest {
+  op: OperationName;
+  poolType: PoolType | 'host';
+  input: unknown;
+  /** The pool's target directory, for file-based pools (ctx.fs); null otherwise. */
+  fsRoot: string | null;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Golden replay: run this scriptlet with this version and host, no probing. */
+  pinned?: { scriptletId: string; version: string; host: HostFacts; executor: ToolExecutor };
+}
+
+export interface InvokeOutcome {
+  result: Result<unknown>;
+  plan: PlanStep[];
+  calls: GoldenCall[];
+  scriptlet?: string;
+  tool?: string;
+  version?: string;
+}
+
+const OK_DRY: CommandResult = { argv: [], exitCode: 0, signal: null, stdout: '', stderr: '', failed: false, timedOut: false, truncated: false };
+
+/** The tool serving an operation for a pool type, or null when the type does not offer it. */
+export function toolFor(op: OperationName, poolType: PoolType | 'host'): string | null {
+  if (poolType === 'host') return HOST_OPS[op] ?? null;
+  return BACKENDS[poolType]?.ops[op] ?? null;
+}
+
+export async function choose(rt: Runtime, op: OperationName, poolType: PoolType | 'host'): Promise<Result<{ scriptlet: RegisteredScriptlet; version: string; tool: string }>> {
+  const tool = toolFor(op, poolType);
+  if (!tool) return err('UNSUPPORTED', poolType === 'host' ? `${op} is not offered` : `pool type ${poolType} does not offer ${op}`);
+  const info = await rt.probes.probe(tool);
+  if (!info.version || !info.normalized) {
+    if (!info.path && info.binary !== '(built in)') {
+      return err('TOOL_MISSING', `${op} on ${poolType} needs ${info.binary}, which is not installed (Debian package ${info.package})`, { tool, package: info.package });
+    }
+    return err('TOOL_FAILED', `${op} needs ${tool}, whose version could not be read: ${info.error ?? 'unknown'}`, { tool });
+  }
+  const sel = rt.registry.select(op, poolType, tool, info.normalized);
+  if (!sel.ok) {
+    const wanted = sel.ranges.length ? sel.ranges.join(', ') : 'none';
+    return err('UNSUPPORTED', `${op} on ${poolType} is not supported with ${tool} ${info.version}; scriptlets exist for: ${wanted}`, { tool, version: info.version, wanted });
+  }
+  return ok({ scriptlet: sel.scriptlet, version: info.version, tool });
+}
+
+/** Absolute paths a mutating command may name in a file-based pool: inside the target, or volumes the input names. */
+function allowedPaths(fsRoot: string, input: unknown): string[] {
+  const out = [resolve(fsRoot)];
+  const add = (v: unknown) => {
+    if (v && typeof v === 'object') {
+      const p = (v as { path?: unknown }).path;
+      if (typeof p === 'string' && isAbsolute(p)) out.push(resolve(p));
+      const b = (v as { backingStore?: { path?: unknown } }).backingStore;
+      if (b && typeof b.path === 'string' && isAbsolute(b.path)) out.push(resolve(b.path));
+    }
+  };
+  if (input && typeof input === 'object') {
+    const i = input as Record<string, unknown>;
+    add(i['from']);
+    add(i['volume']);
+    add(i['backingStore'] ? { path: (i['backingStore'] as { path?: unknown }).path } : undefined);
+  }
+  return out;
+}
+
+function pathAllowed(arg: string, fsRoot: string, allowed: readonly string[]): boolean {
+  const abs = resolve(arg);
+  const root = resolve(fsRoot);
+  if (abs === root || abs.startsWith(root + sep)) return true;
+  return allowed.includes(abs);
+}
+
+const QEMU_PROGRESS = /\((\d+(?:\.\d+)?)\/100%\)/g;
+
+export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOutcome> {
+  const plan: PlanStep[] = [];
+  const calls: GoldenCall[] = [];
+  let picked: { scriptlet: RegisteredScriptlet; version: string; tool: string };
+  let host: HostFacts;
+  if (req.pinned) {
+    const s = rt.registry.byId(req.pinned.scriptletId);
+    if (!s) return { result: err('INTERNAL', `no scriptlet ${req.pinned.scriptletId}`), plan, calls };
+    picked = { scriptlet: s, version: req.pinned.version, tool: s.def.tool };
+    host = req.pinned.host;
+  } else {
+    const c = await choose(rt, req.op, req.poolType);
+    if (!c.ok) return { result: c, plan, calls };
+    picked = c.value;
+    host = rt.probes.host();
+  }
+  const { scriptlet, version, tool } = picked;
+  const context = { tool, version, scriptlet: scriptlet.id };
+  const bad = rt.contracts.checkOp(req.op, 'input', req.input);
+  if (bad) return { result: err('INVALID_ARGUMENT', `${req.op}: ${bad}`, context), plan, calls, ...context };
+
+  const def = scriptlet.def;
+  const dryRun = req.dryRun === true;
+  const fileTarget = req.poolType !== 'host' && (BACKENDS[req.poolType]?.fileTarget ?? false);
+  const allowed = req.fsRoot ? allowedPaths(req.fsRoot, req.input) : [];
+  let violation: string | null = null;
+  let lastFailed: CommandResult | null = null;
+  const deny = (why: string): CommandResult => {
+    violation ??= why;
+    return { argv: [], exitCode: 126, signal: null, stdout: '', stderr: `storage-agent: denied: ${why}`, failed: true, timedOut: false, truncated: false };
+  };
+
+  const exec = async (argv: string[], options: CommandOptions, mutating: boolean): Promise<CommandResult> => {
+    if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string' || a.includes('\0'))) return deny('malformed argv');
+    const bin = argv[0] as string;
+    if (!def.binaries.includes(bin)) return deny(`${scriptlet.id} may not run ${bin} (declared: ${def.binaries.join(', ') || 'none'})`);
+    if (mutating && fileTarget && req.fsRoot) {
+      const outside = argv.slice(1).find((a) => a.startsWith('/') && !pathAllowed(a, req.fsRoot as string, allowed));
+      if (outside) return deny(`${scriptlet.id} may not write outside pool target ${req.fsRoot}: ${outside}`);
+    }
+    if (mutating && dryRun) {
+      plan.push({ argv: argv as [string, ...string[]] });
+      return { ...OK_DRY, argv };
+    }
+    const executor = req.pinned?.executor ?? rt.executor;
+    const file = req.pinned ? bin : resolveBinary(bin, rt.toolPath);
+    if (!file) {
+      const r: CommandResult = { argv, exitCode: 127, signal: null, stdout: '', stderr: `${bin}: not found`, failed: true, timedOut: false, truncated: false };
+      lastFailed = r;
+      return r;
+    }
+    let onStdout: ((chunk: string) => void) | undefined;
+    if (options.progress === 'qemu-img' && req.onProgress) {
+      const report = req.onProgress;
+      onStdout = (chunk) => {
+        for (const m of chunk.matchAll(QEMU_PROGRESS)) report(Number(m[1]), 100);
+      };
+    }
+    const r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: req.signal, onStdout });
+    calls.push({ kind: 'exec', argv, stdin: options.stdin ?? null, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr });
+    if (r.failed) lastFailed = r;
+    return r;
+  };
+
+  const fs = async (op: FsOpName, args: unknown[]): Promise<FsResult<unknown>> => {
+    if (!req.fsRoot) {
+      deny(`${scriptlet.id} used file operations on a pool without a file target`);
+      return { ok: false, code: 'SANDBOX_DENIED', message: 'no file target' };
+    }
+    if (dryRun && MUTATING_FS_OPS.has(op)) {
+      const name = typeof args[0] === 'string' ? args[0] : '';
+      plan.push({ fs: op, path: name ? `${req.fsRoot.replace(/\/+$/, '')}/${name}` : req.fsRoot, ...(args.length > 1 ? { detail: { args: args.slice(1) } } : {}) });
+      return { ok: true, value: undefined };
+    }
+    const r = await (req.pinned?.executor ?? rt.executor).fs(req.fsRoot, op, args, { signal: req.signal, onProgress: req.onProgress });
+    if (!r.ok && r.code === 'SANDBOX_DENIED') violation ??= r.message;
+    calls.push({ kind: 'fs', op, args: [...args], result: r.ok ? (r.value === undefined ? { ok: true } : { ok: true, value: r.value }) : { ok: false, code: r.code, message: r.message } });
+    return r;
+  };
+
+  const ran: ScriptletResult<unknown> = await rt.sandbox.run(
+    scriptlet.module,
+    req.input,
+    { dryRun, host, toolVersion: version, fsRoot: req.fsRoot },
+    { exec, fs, progress: (d, t) => req.onProgress?.(d, t) }
+  );
+  const base = { plan, calls, ...context };
+  if (violation) return { result: err('SANDBOX_DENIED', violation, context), ...base };
+  if (req.signal?.aborted) return { result: err('CANCELLED', `${req.op} was cancelled`, context), ...base };
+  if (!ran.ok) {
+    const e = ran.error;
+    const data: ErrorData = { code: e.code, message: e.message, ...context };
+    const cmd = e.command ?? (e.code === 'TOOL_FAILED' || e.code === 'TIMEOUT' ? lastFailed : null);
+    if (cmd) {
+      data.argv = cmd.argv;
+      data.exitCode = cmd.exitCode;
+      data.stderr = trimStderr(cmd.stderr);
+      if (cmd.timedOut) data.code = 'TIMEOUT';
+      if (cmd.exitCode === 127 && /not found/.test(cmd.stderr)) data.code = 'TOOL_MISSING';
+    }
+    const failed: InvokeOutcome = { result: { ok: false, error: data }, ...base };
+    record(rt, req, failed, host);
+    return failed;
+  }
+  if (!dryRun) {
+    const badOut = rt.contracts.checkOp(req.op, 'output', ran.value);
+    if (badOut) return { result: err('CONTRACT_VIOLATION', `${scriptlet.id} returned output that does not match its contract: ${badOut}`, context), ...base };
+  }
+  const outcome: InvokeOutcome = { result: ok(ran.value), ...base };
+  record(rt, req, outcome, host);
+  return outcome;
+}
+
+/** Record mode: every real, non-dry run becomes a golden transcript (runner/golden/record.ts). */
+export function record(rt: Runtime, req: InvokeRequest, o: InvokeOutcome, host: HostFacts): void {
+  if (!rt.recordDir || req.pinned || req.dryRun || !o.scriptlet || !o.tool || !o.version) return;
+  // STORAGE_AGENT_RECORD_OPS narrows recording to the operations a scenario is about (lookups
+  // made on the way are not worth a golden each).
+  const only = process.env['STORAGE_AGENT_RECORD_OPS'];
+  if (only && !only.split(',').includes(req.op)) return;
+  const result = o.result.ok ? { ok: true as const, value: o.result.value } : { ok: false as const, error: { code: o.result.error.code } };
+  writeGolden(rt.recordDir, {
+    scriptlet: o.scriptlet, tool: o.tool, version: o.version,
+    case: `${process.env['STORAGE_AGENT_RECORD_CASE'] ?? 'case'}-${opFileName(req.op)}`,
+    source: goldenSource(o.tool, o.version), host, fsRoot: req.fsRoot, dryRun: false,
+    input: req.input, calls: o.calls, result
+  });
+}

@@ -1,0 +1,221 @@
+// vol.* methods: resolve the pool and volume, lock them, run the backend's scriptlet.
+import { basename, dirname, resolve } from 'node:path';
+import type { MethodContracts, Volume, VolumeRef, BackingStore, PlanStep } from '../contracts/generated.js';
+import type { OperationName } from '../scriptlet/api.js';
+import { err, ok, type Result } from '../errors.js';
+import { invoke } from '../scriptlet/invoke.js';
+import { parseVolXml } from '../xml/vol-xml.js';
+import { formatVolXml } from '../xml/vol-xml.js';
+import type { PoolRecord } from '../state/pool-store.js';
+import type { CallContext, Service } from './context.js';
+import { fsRootOf } from './pool-view.js';
+import { findPool } from './pools.js';
+
+type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
+type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
+
+function runningPool(svc: Service, ref: string): Result<PoolRecord> {
+  const found = findPool(svc, ref);
+  if (!found.ok) return found;
+  if (found.value.state !== 'running') return err('POOL_INACTIVE', `pool ${found.value.def.name} is not running: start it first (pool.start)`);
+  return found;
+}
+
+async function run<T>(svc: Service, rec: PoolRecord, op: OperationName, input: object, call?: CallContext, dryRun = false): Promise<Result<{ value: T; plan: PlanStep[] }>> {
+  const o = await invoke(svc.rt, {
+    op, poolType: rec.def.type, input: { pool: rec.def, ...input }, fsRoot: fsRootOf(rec.def), dryRun,
+    ...(call ? { signal: call.signal, onProgress: call.progress } : {})
+  });
+  if (!o.result.ok) return o.result;
+  return ok({ value: o.result.value as T, plan: o.plan });
+}
+
+const withPoolName = (v: Volume, rec: PoolRecord): Volume => ({ ...v, pool: rec.def.name });
+
+async function getIn(svc: Service, rec: PoolRecord, name: string): Promise<Result<Volume>> {
+  const r = await run<{ volume: Volume }>(svc, rec, 'vol.get', { name });
+  return r.ok ? ok(withPoolName(r.value.value.volume, rec)) : r;
+}
+
+export interface Located {
+  rec: PoolRecord;
+  vol: Volume;
+}
+
+/** A volume by pool and name, by key, or by path, across running pools. */
+export async function locate(svc: Service, ref: VolumeRef): Promise<Result<Located>> {
+  if ('pool' in ref) {
+    const rec = runningPool(svc, ref.pool);
+    if (!rec.ok) return rec;
+    const v = await getIn(svc, rec.value, ref.vol);
+    return v.ok ? ok({ rec: rec.value, vol: v.value }) : v;
+  }
+  const want = 'key' in ref ? ref.key : ref.path;
+  const pools = svc.store.all().filter((r) => r.state === 'running');
+  // File pools: the path names the pool (its directory) and the volume (its file name).
+  if (want.startsWith('/')) {
+    const dir = resolve(dirname(want));
+    for (const rec of pools) {
+      const root = fsRootOf(rec.def);
+      if (root && resolve(root) === dir) {
+        const v = await getIn(svc, rec, basename(want));
+        if (v.ok) return ok({ rec, vol: v.value });
+        if (v.error.code !== 'NO_VOLUME') return v;
+      }
+    }
+  }
+  for (const rec of pools) {
+    if (fsRootOf(rec.def)) continue;
+    const l = await run<{ volumes: Volume[] }>(svc, rec, 'vol.list', {});
+    if (!l.ok) continue;
+    const hit = l.value.value.volumes.find((v) => ('key' in ref ? v.key === want : v.path === want));
+    if (hit) return ok({ rec, vol: withPoolName(hit, rec) });
+  }
+  return err('NO_VOLUME', `no volume with ${'key' in ref ? 'key' : 'path'} ${want}`);
+}
+
+const volKey = (rec: PoolRecord, name: string) => `vol:${rec.def.uuid}/${name}`;
+const poolKey = (rec: PoolRecord) => `pool:${rec.def.uuid}`;
+
+async function locked<T>(svc: Service, what: string, rec: PoolRecord, names: { write: string[]; read?: string[] }, fn: () => Promise<Result<T>>): Promise<Result<T>> {
+  const lock = await svc.locks.acquire(what, names.write.map((n) => volKey(rec, n)), [poolKey(rec), ...(names.read ?? [])]);
+  if (!lock.ok) return lock;
+  try {
+    return await fn();
+  } finally {
+    await lock.value();
+  }
+}
+
+export async function list(svc: Service, params: P<'vol.list'>): Promise<Result<R<'vol.list'>>> {
+  const rec = runningPool(svc, params.pool);
+  if (!rec.ok) return rec;
+  const r = await run<{ volumes: Volume[] }>(svc, rec.value, 'vol.list', {});
+  return r.ok ? ok({ volumes: r.value.value.volumes.map((v) => withPoolName(v, rec.value)) }) : r;
+}
+
+export async function get(svc: Service, params: P<'vol.get'>): Promise<Result<R<'vol.get'>>> {
+  const l = await locate(svc, params);
+  return l.ok ? ok(l.value.vol) : l;
+}
+
+export async function dumpXml(svc: Service, params: P<'vol.dumpXml'>): Promise<Result<R<'vol.dumpXml'>>> {
+  const l = await locate(svc, params.volume);
+  return l.ok ? ok({ xml: formatVolXml(l.value.vol, { poolType: l.value.rec.def.type }) }) : l;
+}
+
+function positive(n: number, field: string): Result<number> {
+  return Number.isSafeInteger(n) && n > 0 ? ok(n) : err('INVALID_ARGUMENT', `${field} must be a positive whole number of bytes`, { field });
+}
+
+export async function create(svc: Service, call: CallContext, params: P<'vol.create'>): Promise<Result<R<'vol.create'>>> {
+  const rec = runningPool(svc, params.pool);
+  if (!rec.ok) return rec;
+  const input: Record<string, unknown> = {};
+  if ('xml' in params) {
+    const spec = parseVolXml(params.xml, { poolType: rec.value.def.type });
+    if (!spec.ok) return spec;
+    const s = spec.value;
+    Object.assign(input, { name: s.name, capacity: s.capacity });
+    if (s.allocation !== undefined) input['allocation'] = s.allocation;
+    if (s.format !== undefined) input['format'] = s.format;
+    if (s.backingStore !== undefined) input['backingStore'] = s.backingStore;
+    if (s.extra !== undefined) input['extra'] = s.extra;
+  } else {
+    Object.assign(input, { name: params.name, capacity: params.capacity });
+    if (params.allocation !== undefined) input['allocation'] = params.allocation;
+    if (params.format !== undefined) input['format'] = params.format;
+    if (params.backingVol !== undefined) {
+      const b = await backingFrom(svc, rec.value, params.backingVol);
+      if (!b.ok) return b;
+      input['backingStore'] = b.value;
+    }
+  }
+  if (!input['backingStore']) {
+    const c = positive(input['capacity'] as number, 'capacity');
+    if (!c.ok) return c;
+  }
+  const name = input['name'] as string;
+  return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: [name] }, async () => {
+    const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.create', input, call, params.dryRun === true);
+    if (!r.ok) return r;
+    return params.dryRun ? ok({ plan: r.value.plan }) : ok(withPoolName(r.value.value.volume, rec.value));
+  });
+}
+
+/** virsh's --backing-vol: a volume of the same pool by name, else any volume by path or key. */
+async function backingFrom(svc: Service, rec: PoolRecord, ref: string): Promise<Result<BackingStore>> {
+  const inPool = await getIn(svc, rec, ref);
+  let v: Volume;
+  if (inPool.ok) v = inPool.value;
+  else {
+    const elsewhere = await locate(svc, ref.startsWith('/') ? { path: ref } : { key: ref });
+    if (!elsewhere.ok) return err('NO_VOLUME', `backing volume ${ref} not found`);
+    v = elsewhere.value.vol;
+  }
+  return ok({ path: v.path, format: v.type === 'block' ? 'raw' : v.format });
+}
+
+export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'>): Promise<Result<R<'vol.copy'>>> {
+  const rec = runningPool(svc, params.pool);
+  if (!rec.ok) return rec;
+  const from = await locate(svc, params.from);
+  if (!from.ok) return from;
+  const input: Record<string, unknown> = { name: params.name, from: from.value.vol };
+  if (params.format !== undefined) input['format'] = params.format;
+  return locked<R<'vol.copy'>>(svc, `copy to ${params.name}`, rec.value, { write: [params.name], read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
+    const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.copy', input, call, params.dryRun === true);
+    if (!r.ok) return r;
+    return params.dryRun ? ok({ plan: r.value.plan }) : ok(withPoolName(r.value.value.volume, rec.value));
+  });
+}
+
+export async function snapshot(svc: Service, call: CallContext, params: P<'vol.snapshot'>): Promise<Result<R<'vol.snapshot'>>> {
+  const rec = runningPool(svc, params.pool);
+  if (!rec.ok) return rec;
+  const from = await locate(svc, params.from);
+  if (!from.ok) return from;
+  return locked<R<'vol.snapshot'>>(svc, `snapshot ${params.name}`, rec.value, { write: [params.name], read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
+    const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.snapshot', { name: params.name, from: from.value.vol }, call, params.dryRun === true);
+    if (!r.ok) return r;
+    return params.dryRun ? ok({ plan: r.value.plan }) : ok(withPoolName(r.value.value.volume, rec.value));
+  });
+}
+
+export async function resize(svc: Service, call: CallContext, params: P<'vol.resize'>): Promise<Result<R<'vol.resize'>>> {
+  const c = positive(params.capacity, 'capacity');
+  if (!c.ok) return c;
+  const l = await locate(svc, params.volume);
+  if (!l.ok) return l;
+  const { rec, vol } = l.value;
+  if (params.capacity < vol.capacity && params.shrink !== true) {
+    return err('INVALID_ARGUMENT', `new capacity ${params.capacity} is smaller than the current ${vol.capacity}: pass shrink: true to shrink`, { field: 'capacity' });
+  }
+  return locked<R<'vol.resize'>>(svc, `resize ${vol.name}`, rec, { write: [vol.name] }, async () => {
+    const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: params.capacity, shrink: params.shrink === true }, call, params.dryRun === true);
+    if (!r.ok) return r;
+    return params.dryRun ? ok({ plan: r.value.plan }) : ok(withPoolName(r.value.value.volume, rec));
+  });
+}
+
+export async function remove(svc: Service, call: CallContext, params: P<'vol.delete'>): Promise<Result<R<'vol.delete'>>> {
+  const l = await locate(svc, params.volume);
+  if (!l.ok) return l;
+  const { rec, vol } = l.value;
+  return locked<R<'vol.delete'>>(svc, `delete ${vol.name}`, rec, { write: [vol.name] }, async () => {
+    const r = await run<object>(svc, rec, 'vol.delete', { volume: vol }, call, params.dryRun === true);
+    if (!r.ok) return r;
+    return ok(params.dryRun ? { plan: r.value.plan } : {});
+  });
+}
+
+export async function wipe(svc: Service, call: CallContext, params: P<'vol.wipe'>): Promise<Result<R<'vol.wipe'>>> {
+  const l = await locate(svc, params.volume);
+  if (!l.ok) return l;
+  const { rec, vol } = l.value;
+  return locked<R<'vol.wipe'>>(svc, `wipe ${vol.name}`, rec, { write: [vol.name] }, async () => {
+    const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero' }, call, params.dryRun === true);
+    if (!r.ok) return r;
+    return ok(params.dryRun ? { plan: r.value.plan } : {});
+  });
+}

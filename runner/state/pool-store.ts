@@ -1,0 +1,154 @@
+// Pool definitions, kept as libvirt XML in the home (pools/<name>.xml) with their runtime state
+// beside them (pools/<name>.state.json). Every write is atomic (runner/state/atomic-write.ts),
+// so a crash leaves the old definition or the new one, never a torn file.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { PoolDefinition, PoolState } from '../contracts/generated.js';
+import { err, ok, type Result } from '../errors.js';
+import { parsePoolXml, formatPoolXml } from '../xml/pool-xml.js';
+import { writeFileAtomic, fsyncDir } from './atomic-write.js';
+
+export interface PoolRecord {
+  def: PoolDefinition;
+  state: PoolState;
+  autostart: boolean;
+}
+
+interface RuntimeState {
+  state: PoolState;
+  autostart: boolean;
+}
+
+interface CacheEntry {
+  mtimeMs: number;
+  size: number;
+  def: PoolDefinition;
+}
+
+export class PoolStore {
+  readonly dir: string;
+  private cache = new Map<string, CacheEntry>();
+
+  constructor(readonly home: string) {
+    this.dir = join(home, 'pools');
+  }
+
+  /** First use of a home: the `default` dir pool (target images/ in the home), built and running. */
+  ensureInitialized(makeUuid: () => string): { created: boolean } {
+    if (existsSync(this.dir)) return { created: false };
+    mkdirSync(join(this.home, 'images'), { recursive: true, mode: 0o711 });
+    const staging = `${this.dir}.init-${process.pid}`;
+    mkdirSync(staging, { recursive: true, mode: 0o700 });
+    const def: PoolDefinition = { name: 'default', uuid: makeUuid(), type: 'dir', target: { path: join(this.home, 'images') } };
+    writeFileAtomic(join(staging, 'default.xml'), formatPoolXml(def));
+    writeFileAtomic(join(staging, 'default.state.json'), JSON.stringify({ state: 'running', autostart: true }));
+    try {
+      // Rename is atomic: two first-time agents cannot both create a default pool.
+      renameSync(staging, this.dir);
+    } catch {
+      // Another process won the race; its default pool stands.
+      rmSync(staging, { recursive: true, force: true });
+    }
+    return { created: true };
+  }
+
+  private xmlPath(name: string) {
+    return join(this.dir, `${name}.xml`);
+  }
+
+  private statePath(name: string) {
+    return join(this.dir, `${name}.state.json`);
+  }
+
+  names(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.xml') && !f.startsWith('.'))
+      .map((f) => f.slice(0, -4))
+      .sort();
+  }
+
+  /** A definition by name, parsed once per file version. */
+  private readDef(name: string): PoolDefinition | null {
+    const p = this.xmlPath(name);
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      this.cache.delete(name);
+      return null;
+    }
+    const c = this.cache.get(name);
+    if (c && c.mtimeMs === st.mtimeMs && c.size === st.size) return c.def;
+    const parsed = parsePoolXml(readFileSync(p, 'utf8'));
+    if (!parsed.ok) return null;
+    this.cache.set(name, { mtimeMs: st.mtimeMs, size: st.size, def: parsed.value });
+    return parsed.value;
+  }
+
+  private readState(name: string): RuntimeState {
+    try {
+      const s = JSON.parse(readFileSync(this.statePath(name), 'utf8')) as Partial<RuntimeState>;
+      return { state: s.state === 'running' || s.state === 'building' ? s.state : 'inactive', autostart: s.autostart === true };
+    } catch {
+      return { state: 'inactive', autostart: false };
+    }
+  }
+
+  get(name: string): PoolRecord | null {
+    const def = this.readDef(name);
+    if (!def) return null;
+    return { def, ...this.readState(name) };
+  }
+
+  all(): PoolRecord[] {
+    const out: PoolRecord[] = [];
+    for (const n of this.names()) {
+      const r = this.get(n);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /** By name, or by UUID (with or without dashes, any case). */
+  find(ref: string): PoolRecord | null {
+    const byName = /^[^/]+$/.test(ref) ? this.get(ref) : null;
+    if (byName) return byName;
+    const norm = ref.replace(/-/g, '').toLowerCase();
+    if (!/^[0-9a-f]{32}$/.test(norm)) return null;
+    return this.all().find((r) => r.def.uuid.replace(/-/g, '').toLowerCase() === norm) ?? null;
+  }
+
+  findByTarget(path: string): PoolRecord | null {
+    const want = resolve(path).replace(/\/+$/, '');
+    return this.all().find((r) => r.def.target?.path !== undefined && resolve(r.def.target.path) === want) ?? null;
+  }
+
+  /** Write a (new or changed) definition; the caller checked names and UUIDs. */
+  saveDef(def: PoolDefinition): Result<void> {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    writeFileAtomic(this.xmlPath(def.name), formatPoolXml(def), 0o600);
+    return ok(undefined);
+  }
+
+  saveState(name: string, state: RuntimeState): void {
+    writeFileAtomic(this.statePath(name), JSON.stringify(state), 0o600);
+  }
+
+  remove(name: string): Result<void> {
+    try {
+      unlinkSync(this.xmlPath(name));
+    } catch (e) {
+      return err('NO_POOL', `no pool ${name}: ${(e as Error).message}`);
+    }
+    try {
+      unlinkSync(this.statePath(name));
+    } catch {
+      // No state file: never started.
+    }
+    this.cache.delete(name);
+    fsyncDir(this.dir);
+    return ok(undefined);
+  }
+}
+

@@ -1,0 +1,42 @@
+// The lsblk host.listVolumes scriptlets, for tests that go over all of them.
+import semver from 'semver';
+import type { ScriptletDef } from '../../../runner/scriptlet/api.js';
+import type { HostVolume } from '../../../runner/contracts/generated.js';
+import { normalizeVersion } from '../../../runner/probe/version.js';
+import type { Parsed } from '../../../scriptlets/lib/lsblk.js';
+import * as m20 from '../../../scriptlets/lsblk-2.20/host-list-volumes.js';
+import * as m23 from '../../../scriptlets/lsblk-2.23/host-list-volumes.js';
+import * as m27 from '../../../scriptlets/lsblk-2.27/host-list-volumes.js';
+import * as m33 from '../../../scriptlets/lsblk-2.33/host-list-volumes.js';
+
+export interface Series {
+  id: string;
+  def: ScriptletDef<'host.listVolumes'>;
+  argv: () => string[];
+  parse: (stdout: string) => Parsed<HostVolume[]>;
+  columns: readonly string[];
+}
+
+const of = (id: string, m: typeof m20 | typeof m23 | typeof m27 | typeof m33): Series => ({
+  id,
+  def: m.default,
+  argv: m.listVolumesArgv,
+  parse: m.parseListVolumes,
+  columns: m.COLUMNS
+});
+
+export const SERIES: readonly Series[] = [
+  of('lsblk-2.20/host-list-volumes', m20),
+  of('lsblk-2.23/host-list-volumes', m23),
+  of('lsblk-2.27/host-list-volumes', m27),
+  of('lsblk-2.33/host-list-volumes', m33)
+];
+
+export function seriesFor(version: string): Series | undefined {
+  const n = normalizeVersion(version);
+  return n === null ? undefined : SERIES.find((s) => semver.satisfies(n, s.def.versions));
+}
+
+export function seriesById(id: string): Series | undefined {
+  return SERIES.find((s) => s.id === id);
+}
