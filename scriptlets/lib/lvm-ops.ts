@@ -116,17 +116,16 @@ async function findVg(ctx: ScriptletContext, d: LvmDialect, vg: string): Promise
 }
 
 /**
- * The volumes of a VG (or one LV, `only`): one lvs report with the recorded fields, then, only
+ * The volumes of a VG: one lvs report with the recorded fields, then, only
  * when it shows thin pools, thin volumes or snapshots, a second one with their details.
  */
 async function listVolumes(
   ctx: ScriptletContext,
   d: LvmDialect,
   vg: string,
-  poolName: string,
-  only?: string
+  poolName: string
 ): Promise<{ ok: true; volumes: LvVolume[] } | Failure> {
-  const r = await report(ctx, d, 'lv', LV_FIELDS, [only === undefined ? vg : `${vg}/${only}`]);
+  const r = await report(ctx, d, 'lv', LV_FIELDS, [vg]);
   if (!r.ok) return r;
   const rows = r.rows.filter((row) => (row['vg_name'] ?? vg) === vg);
   let details = new Map<string, LvDetails>();
@@ -313,7 +312,8 @@ export async function volGet(ctx: ScriptletContext, input: OpInput<'vol.get'>, d
   const bad = checkVgName(vg);
   if (bad) return bad;
   if (lvmNameProblem(input.name, 'logical volume')) return fail('NO_VOLUME', `no logical volume "${input.name}" in ${vg}: not a valid LV name`);
-  const l = await listVolumes(ctx, d, vg, input.pool.name, input.name);
+  // The VG's report, as for vol.list: one form of lvs for every lookup (and for the goldens).
+  const l = await listVolumes(ctx, d, vg, input.pool.name);
   if (!l.ok) return l;
   const volume = l.volumes.find((v) => v.name === input.name);
   return volume ? done({ volume }) : fail('NO_VOLUME', `no logical volume "${input.name}" in volume group ${vg}`);

@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.2.98 <2.2.158',
-  why: `${SEPARATOR_DIALECT.why} One volume is the lvs report of VG/LV.`,
+  why: `${SEPARATOR_DIALECT.why} One volume is picked by name from the lvs report of the VG (as vol.list).`,
   binaries: ['lvs'],
   run: (ctx, input) => volGet(ctx, input, SEPARATOR_DIALECT)
 });

@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} One volume is the lvs report of VG/LV.`,
+  why: `${JSON_DIALECT_203.why} One volume is picked by name from the lvs report of the VG (as vol.list).`,
   binaries: ['lvs'],
   run: (ctx, input) => volGet(ctx, input, JSON_DIALECT_203)
 });

@@ -153,7 +153,7 @@ function checkVolume(name: string, capacity: number) {
 
 const empty = (value: unknown) => (isDeepStrictEqual(value, {}) ? null : `expected {}, got ${JSON.stringify(value)}`);
 
-function textCases(n: { lvsAfterCreate: string; pvsAfterCreate: string; pvsOrphans: string; vgsAfterCreate: string; vgs: string; lvsAfterResize: string; reduce: string; resizeNoSpace: string; lvremoveSpan: string; lvremoveMissing: string; lvsEmpty: string; vgremove: string; pvremove: string; lvsMissing: string; extend?: string }): Case[] {
+function textCases(n: { lvsAfterCreate: string; pvsAfterCreate: string; pvsOrphans: string; vgsAfterCreate: string; vgs: string; lvsAfterResize: string; reduce: string; resizeNoSpace: string; lvremoveSpan: string; lvremoveMissing: string; lvsEmpty: string; vgremove: string; pvremove: string }): Case[] {
   return [
     {
       scriptlet: 'pool-find-sources', case: 'vg-with-two-pvs', files: [n.pvsAfterCreate],
@@ -204,8 +204,40 @@ function textCases(n: { lvsAfterCreate: string; pvsAfterCreate: string; pvsOrpha
       input: () => ({ pool: POOL, name: 'lvdata', capacity: 4 * MiB }), expect: { ok: false, code: 'VOLUME_EXISTS' }
     },
     {
-      scriptlet: 'vol-get', case: 'missing', files: [n.lvsMissing],
+      scriptlet: 'vol-get', case: 'by-name', files: [n.lvsAfterCreate],
+      input: () => ({ pool: POOL, name: 'lvspan' }), expect: { ok: true, check: checkVolume('lvspan', 100 * MiB) }
+    },
+    {
+      scriptlet: 'vol-get', case: 'missing', files: [n.lvsAfterCreate],
       input: () => ({ pool: POOL, name: 'lvnope' }), expect: { ok: false, code: 'NO_VOLUME' }
+    },
+    {
+      scriptlet: 'pool-delete', case: 'vg-has-volumes', files: [n.lvsAfterCreate],
+      input: () => ({ pool: POOL }), expect: { ok: false, code: 'POOL_BUSY' }
+    },
+    // Without device-mapper (the recordings' host) these answer before any command runs.
+    {
+      scriptlet: 'pool-stop', case: 'no-device-mapper', files: [],
+      input: () => ({ pool: POOL }), expect: { ok: true, check: empty },
+      note: 'No command runs: without device-mapper nothing was activated.'
+    },
+    {
+      scriptlet: 'vol-snapshot', case: 'no-device-mapper', files: [],
+      input: (rec) => ({ pool: POOL, name: 'snap', from: volumeInput(lvRow(rec(n.lvsAfterCreate), 'lvdata'), 'lvdata', 40 * MiB) }),
+      expect: { ok: false, code: 'UNSUPPORTED' },
+      note: 'No command runs: an LVM snapshot needs activation, which this host (no device-mapper) cannot do.'
+    },
+    {
+      scriptlet: 'vol-copy', case: 'no-device-mapper', files: [],
+      input: (rec) => ({ pool: POOL, name: 'copy', from: volumeInput(lvRow(rec(n.lvsAfterCreate), 'lvdata'), 'lvdata', 40 * MiB) }),
+      expect: { ok: false, code: 'UNSUPPORTED' },
+      note: 'No command runs: copying data into an LV needs it activated, which this host (no device-mapper) cannot do.'
+    },
+    {
+      scriptlet: 'vol-wipe', case: 'no-device-mapper', files: [],
+      input: (rec) => ({ pool: POOL, volume: volumeInput(lvRow(rec(n.lvsAfterCreate), 'lvdata'), 'lvdata', 40 * MiB), algorithm: 'zero' }),
+      expect: { ok: false, code: 'UNSUPPORTED' },
+      note: 'No command runs: wiping an LV needs it activated, which this host (no device-mapper) cannot do.'
     },
     {
       scriptlet: 'vol-resize', case: 'shrink', files: [n.reduce, n.lvsAfterResize],
@@ -242,19 +274,19 @@ function textCases(n: { lvsAfterCreate: string; pvsAfterCreate: string; pvsOrpha
 
 const TEXT_NAMES = {
   pvsOrphans: '04-pvs-sep', vgs: '06-vgs-sep', lvsAfterCreate: '13-lvs-sep', vgsAfterCreate: '15-vgs-sep-after-lvcreate', pvsAfterCreate: '16-pvs-sep-after-lvcreate',
-  lvsMissing: '20-lvs-missing-lv', reduce: '22-lvresize-reduce', resizeNoSpace: '23-lvresize-no-space', lvsAfterResize: '24-lvs-sep-after-resize',
+reduce: '22-lvresize-reduce', resizeNoSpace: '23-lvresize-no-space', lvsAfterResize: '24-lvs-sep-after-resize',
   lvremoveSpan: '25-lvremove-span', lvremoveMissing: '27-lvremove-missing', lvsEmpty: '28-lvs-sep-empty-vg', vgremove: '29-vgremove', pvremove: '32-pvremove'
 };
 const JSON_NAMES = {
   pvsOrphans: '04-pvs-sep', vgs: '22-vgs-json', lvsAfterCreate: '23-lvs-json', vgsAfterCreate: '22-vgs-json', pvsAfterCreate: '21-pvs-json',
-  lvsMissing: '', reduce: '28-lvresize-reduce', resizeNoSpace: '29-lvresize-no-space', lvsAfterResize: '31-lvs-json-after-resize',
+reduce: '28-lvresize-reduce', resizeNoSpace: '29-lvresize-no-space', lvsAfterResize: '31-lvs-json-after-resize',
   lvremoveSpan: '32-lvremove-span', lvremoveMissing: '34-lvremove-missing', lvsEmpty: '', vgremove: '36-vgremove', pvremove: '39-pvremove'
 };
 
 function jsonCases(): Case[] {
   // The JSON series read JSON reports: only recorded JSON reports can answer them. Cases whose
-  // report was recorded in text form only (pvs of orphan PVs, lvs of an empty VG, lvs of a
-  // missing LV) are not built for these versions.
+  // report was recorded in text form only (pvs of orphan PVs, lvs of an empty VG) are not
+  // built for these versions.
   return textCases(JSON_NAMES).filter((c) => !c.files.some((f) => f === '' || f.includes('-sep')));
 }
 
@@ -291,20 +323,22 @@ for (const v of VERSIONS) {
       console.error(`FAIL lvm2-${v.version} ${id} ${c.case}: ${bad}`);
       continue;
     }
-    const first = loaded[0]?.rec.source ?? '';
+    const first = loaded[0]?.rec.source ?? (load(v.version, '01-version').rec.source);
     const golden = {
       scriptlet: id,
       tool: 'lvm2',
       version: v.version,
       case: `${c.scriptlet}-${c.case}`,
-      source: `shared/recordings/lvm2-${v.version} (${c.files.join(', ')}): ${first}`,
+      source: c.files.length
+        ? `shared/recordings/lvm2-${v.version} (${c.files.join(', ')}): ${first}`
+        : `no command runs in this case; host as in shared/recordings/lvm2-${v.version}: ${first}`,
       host: HOST,
       fsRoot: null,
       dryRun: false,
       input,
       calls: loaded.map((l) => l.call),
       result,
-      note: c.note ? `${c.note} ${NOTE}` : NOTE
+      note: c.files.length ? (c.note ? `${c.note} ${NOTE}` : NOTE) : (c.note ?? '')
     };
     writeFileSync(join(outDir, `${c.scriptlet}-${c.case}.json`), `${JSON.stringify(golden, null, 2)}\n`);
     console.log(`ok   lvm2-${v.version} ${id} ${c.case}`);

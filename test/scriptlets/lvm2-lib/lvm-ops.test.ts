@@ -140,11 +140,14 @@ t.test('list asks for details only when thin or snapshot LVs are there', async (
 });
 
 t.test('get: an invalid LV name cannot exist; a missing one is NO_VOLUME', async (t) => {
-  const { ctx, ran } = fakeCtx([[cmd('lvs'), { exitCode: 5, stderr: '  Failed to find logical volume "vg1/nope"\n' }]]);
+  const { ctx, ran } = fakeCtx([[cmd('lvs'), lvs(lvRow('a', '-wi-XX----', MiB))]]);
   t.match(await volGet(ctx, { pool: POOL, name: 'a:b' }, D), { ok: false, error: { code: 'NO_VOLUME' } });
   t.equal(ran.length, 0);
   t.match(await volGet(ctx, { pool: POOL, name: 'nope' }, D), { ok: false, error: { code: 'NO_VOLUME' } });
-  t.same(ran[0]?.argv.slice(-1), ['vg1/nope']);
+  t.same(ran[0]?.argv.slice(-1), ['vg1'], 'the VG report, like vol.list');
+  t.match(await volGet(ctx, { pool: POOL, name: 'a' }, D), { ok: true, value: { volume: { name: 'a', capacity: MiB } } });
+  const gone = fakeCtx([[cmd('lvs'), { exitCode: 5, stderr: '  Volume group "vg1" not found\n  Cannot process volume group vg1\n' }]]);
+  t.match(await volGet(gone.ctx, { pool: POOL, name: 'a' }, D), { ok: false, error: { code: 'NO_POOL' } });
 });
 
 t.test('create without device-mapper: linear with -Z n; sparse is UNSUPPORTED before anything runs', async (t) => {
