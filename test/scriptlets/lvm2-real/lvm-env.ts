@@ -3,7 +3,7 @@
 // archive directories, so nothing of the host's LVM setup is read or written. Teardown removes
 // the VG and PVs it may have left, detaches the loop devices (by path, only ours) and the files.
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, closeSync, openSync, constants } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, closeSync, openSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,8 +13,23 @@ export interface LvmEnv {
   vg: string;
   /** LVM_SYSTEM_DIR for every lvm2 command of the test. */
   systemDir: string;
+  /**
+   * For the agent (STORAGE_AGENT_TOOL_PATH): a directory of lvm2 commands that run the real
+   * /sbin/lvm with LVM_SYSTEM_DIR set, first, then the runner's fixed PATH. The runner gives
+   * tools a clean environment, so this is how a test points lvm2 at its private lvm.conf.
+   */
+  toolPath: string;
   teardown(): Promise<void>;
 }
+
+export interface LvmEnvOptions {
+  sizesMiB?: number[];
+  vg?: string;
+  /** Loop devices to use when free (e.g. the recordings' /dev/loop0 and /dev/loop1). */
+  prefer?: string[];
+}
+
+export const LVM_COMMANDS = ['lvm', 'pvs', 'vgs', 'lvs', 'pvcreate', 'vgcreate', 'vgremove', 'pvremove', 'vgchange', 'lvcreate', 'lvremove', 'lvresize', 'lvextend', 'lvreduce', 'lvrename'];
 
 const FIXED_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -34,12 +49,18 @@ export function hasDeviceMapper(): boolean {
   }
 }
 
-export async function makeLvmEnv(sizesMiB: number[] = [64, 64]): Promise<LvmEnv> {
+function lvmBinary(): string {
+  return existsSync('/sbin/lvm') ? '/sbin/lvm' : '/usr/sbin/lvm';
+}
+
+export async function makeLvmEnv(opts: LvmEnvOptions = {}): Promise<LvmEnv> {
+  const sizesMiB = opts.sizesMiB ?? [64, 64];
   const dir = mkdtempSync(join(tmpdir(), 'sa-lvm-'));
   const id = dir.slice(-6).replace(/[^A-Za-z0-9]/g, 'x');
   const devices: string[] = [];
   const systemDir = join(dir, 'lvmsys');
-  const vg = `savg_${id}`;
+  const vg = opts.vg ?? `savg_${id}`;
+  const tools = join(dir, 'tools');
   const env = { LC_ALL: 'C', PATH: FIXED_PATH, LVM_SYSTEM_DIR: systemDir };
   const teardown = async () => {
     // Only what this env made: its VG, its PVs, its loop devices.
@@ -55,8 +76,20 @@ export async function makeLvmEnv(sizesMiB: number[] = [64, 64]): Promise<LvmEnv>
       const img = join(dir, `pv${i}.img`);
       writeFileSync(img, '');
       await execa('truncate', ['-s', `${mib}M`, img]);
+      const want = opts.prefer?.[i];
+      if (want && (await execa('losetup', [want, img], { reject: false })).exitCode === 0) {
+        devices.push(want);
+        continue;
+      }
       const r = await execa('losetup', ['-f', '--show', img]);
       devices.push(r.stdout.trim());
+    }
+    mkdirSync(tools);
+    for (const c of LVM_COMMANDS) {
+      const w = join(tools, c);
+      const sub = c === 'lvm' ? '' : ` ${c}`;
+      writeFileSync(w, `#!/bin/sh\nLVM_SYSTEM_DIR='${systemDir}' exec ${lvmBinary()}${sub} "$@"\n`);
+      chmodSync(w, 0o755);
     }
     mkdirSync(systemDir);
     mkdirSync(join(dir, 'backup'));
@@ -76,5 +109,5 @@ export async function makeLvmEnv(sizesMiB: number[] = [64, 64]): Promise<LvmEnv>
     await teardown();
     throw e;
   }
-  return { dir, devices, vg, systemDir, teardown };
+  return { dir, devices, vg, systemDir, toolPath: `${tools}:${FIXED_PATH}`, teardown };
 }

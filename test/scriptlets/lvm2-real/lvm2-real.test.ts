@@ -43,7 +43,7 @@ async function runOp(series: string, op: OperationName, ctx: ScriptletContext, i
 
 const why = lvmUnavailable();
 t.test('lvm2 scriptlets on real lvm2 and loop devices', { skip: why ?? false }, async (t) => {
-  const env = await makeLvmEnv([64, 64]);
+  const env = await makeLvmEnv({ sizesMiB: [64, 64] });
   t.teardown(() => env.teardown());
   const log: string[][] = [];
   const ctx = realCtx(env, log);
