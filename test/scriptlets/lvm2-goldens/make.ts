@@ -20,9 +20,9 @@ import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { CommandOptions, CommandResult, HostFacts, ScriptletContext, ScriptletDef, Shell } from '../../../runner/scriptlet/api.js';
 import { templateToArgv } from '../../../runner/scriptlet/api.js';
+import { REPO, SHARED } from '../../helpers/paths.js';
 
-const RECORDINGS = resolve(process.argv[2] ?? '/work/shared/recordings');
-const REPO = resolve(new URL('../../../../', import.meta.url).pathname);
+const RECORDINGS = resolve(process.argv[2] ?? join(SHARED, 'recordings'));
 const HOST: HostFacts = { deviceMapper: false, root: true };
 const CONFIG = ['--config', 'global{activation=0}'];
 
