@@ -86,6 +86,8 @@ export interface PoolFs {
   /** Create a new sparse file of `size` bytes (VOLUME_EXISTS if the name is taken); its stat. */
   createFile(name: string, size: number, mode?: number): Promise<FsResult<FileStat>>;
   unlink(name: string): Promise<FsResult<void>>;
+  /** Allocate the first `length` bytes (at most 256 MiB) by writing zeros; the file's stat. */
+  allocate(name: string, length: number): Promise<FsResult<FileStat>>;
   /** Overwrite `length` bytes from 0 with zeros or random data, reporting progress. */
   overwrite(name: string, length: number, algorithm: 'zero' | 'random'): Promise<FsResult<void>>;
 }

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import type { Runtime } from '../runtime.js';
 import { PoolStore } from '../state/pool-store.js';
 import { Locks } from '../state/locks.js';
+import { VolumeCache } from './volume-cache.js';
 
 export interface Service {
   rt: Runtime;
   store: PoolStore;
   locks: Locks;
+  volumes: VolumeCache;
 }
 
 export interface CallContext {
@@ -21,7 +23,7 @@ export interface CallContext {
 export function createService(rt: Runtime): Service {
   const store = new PoolStore(rt.home);
   store.ensureInitialized(randomUUID);
-  return { rt, store, locks: new Locks(join(rt.home, 'locks')) };
+  return { rt, store, locks: new Locks(join(rt.home, 'locks')), volumes: new VolumeCache() };
 }
 
 export function detachedCall(): CallContext {

@@ -1,5 +1,5 @@
 // vol.* methods: resolve the pool and volume, lock them, run the backend's scriptlet.
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { MethodContracts, Volume, VolumeRef, BackingStore, PlanStep } from '../contracts/generated.js';
 import type { OperationName } from '../scriptlet/api.js';
 import { err, ok, type Result } from '../errors.js';
@@ -32,9 +32,22 @@ async function run<T>(svc: Service, rec: PoolRecord, op: OperationName, input: o
 
 const withPoolName = (v: Volume, rec: PoolRecord): Volume => ({ ...v, pool: rec.def.name });
 
+/** A volume the backend just described: remembered for file pools (runner/service/volume-cache.ts). */
+function described(svc: Service, rec: PoolRecord, v: Volume): Volume {
+  const vol = withPoolName(v, rec);
+  const root = fsRootOf(rec.def);
+  if (root && vol.type === 'file' && vol.path === join(root, vol.name)) svc.volumes.put(rec.def.uuid, vol);
+  return vol;
+}
+
 async function getIn(svc: Service, rec: PoolRecord, name: string): Promise<Result<Volume>> {
+  const root = fsRootOf(rec.def);
+  if (root && !name.includes('/')) {
+    const hit = svc.volumes.get(rec.def.uuid, name, join(root, name));
+    if (hit) return ok(hit);
+  }
   const r = await run<{ volume: Volume }>(svc, rec, 'vol.get', { name });
-  return r.ok ? ok(withPoolName(r.value.value.volume, rec)) : r;
+  return r.ok ? ok(described(svc, rec, r.value.value.volume)) : r;
 }
 
 export interface Located {
@@ -139,7 +152,7 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
   return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: [name] }, async () => {
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.create', input, call, params.dryRun === true);
     if (!r.ok) return r;
-    return params.dryRun ? ok({ plan: r.value.plan }) : ok(withPoolName(r.value.value.volume, rec.value));
+    return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
   });
 }
 
@@ -166,7 +179,7 @@ export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'
   return locked<R<'vol.copy'>>(svc, `copy to ${params.name}`, rec.value, { write: [params.name], read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.copy', input, call, params.dryRun === true);
     if (!r.ok) return r;
-    return params.dryRun ? ok({ plan: r.value.plan }) : ok(withPoolName(r.value.value.volume, rec.value));
+    return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
   });
 }
 
@@ -178,7 +191,7 @@ export async function snapshot(svc: Service, call: CallContext, params: P<'vol.s
   return locked<R<'vol.snapshot'>>(svc, `snapshot ${params.name}`, rec.value, { write: [params.name], read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.snapshot', { name: params.name, from: from.value.vol }, call, params.dryRun === true);
     if (!r.ok) return r;
-    return params.dryRun ? ok({ plan: r.value.plan }) : ok(withPoolName(r.value.value.volume, rec.value));
+    return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
   });
 }
 
@@ -194,7 +207,7 @@ export async function resize(svc: Service, call: CallContext, params: P<'vol.res
   return locked<R<'vol.resize'>>(svc, `resize ${vol.name}`, rec, { write: [vol.name] }, async () => {
     const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: params.capacity, shrink: params.shrink === true }, call, params.dryRun === true);
     if (!r.ok) return r;
-    return params.dryRun ? ok({ plan: r.value.plan }) : ok(withPoolName(r.value.value.volume, rec));
+    return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec, r.value.value.volume));
   });
 }
 
@@ -204,6 +217,7 @@ export async function remove(svc: Service, call: CallContext, params: P<'vol.del
   const { rec, vol } = l.value;
   return locked<R<'vol.delete'>>(svc, `delete ${vol.name}`, rec, { write: [vol.name] }, async () => {
     const r = await run<object>(svc, rec, 'vol.delete', { volume: vol }, call, params.dryRun === true);
+    if (!params.dryRun) svc.volumes.drop(rec.def.uuid, vol.name);
     if (!r.ok) return r;
     return ok(params.dryRun ? { plan: r.value.plan } : {});
   });
@@ -215,6 +229,7 @@ export async function wipe(svc: Service, call: CallContext, params: P<'vol.wipe'
   const { rec, vol } = l.value;
   return locked<R<'vol.wipe'>>(svc, `wipe ${vol.name}`, rec, { write: [vol.name] }, async () => {
     const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero' }, call, params.dryRun === true);
+    svc.volumes.drop(rec.def.uuid, vol.name);
     if (!r.ok) return r;
     return ok(params.dryRun ? { plan: r.value.plan } : {});
   });

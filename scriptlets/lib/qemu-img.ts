@@ -12,6 +12,9 @@ export interface QemuImgSeries {
   backingFormatFlag: boolean;
 }
 
+/** The runner's zero-writing allocate limit (ctx.fs.allocate); fallocate(1) beyond it. */
+export const MAX_ZERO_ALLOCATE = 256 * 1024 * 1024;
+
 export const FILE_FORMATS = ['raw', 'qcow2', 'qcow', 'qed', 'vmdk', 'vpc', 'vdi', 'vhdx'] as const;
 
 export function createArgv(s: QemuImgSeries, path: string, format: string, capacity: number | null, backing?: { path: string; format?: string | undefined }, allocation?: number): string[] {
@@ -84,8 +87,20 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
     // The exclusive create is the existence check (VOLUME_EXISTS), and it answers with the stat.
     const made = await fs.createFile(input.name, input.capacity, 0o600);
     if (!made.ok) return made.code === 'VOLUME_EXISTS' ? fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`) : fsFailed(made);
-    if (allocation > 0) {
-      const r = await ctx.$`fallocate -l ${Math.min(allocation, input.capacity)} -- ${path}`;
+    const want = Math.min(allocation, input.capacity);
+    if (want > 0 && want <= MAX_ZERO_ALLOCATE) {
+      // Small allocations are written as zeros by the runner: no process per volume.
+      const a = await fs.allocate(input.name, want);
+      if (!a.ok) {
+        await fs.unlink(input.name);
+        return fsFailed(a);
+      }
+      if (ctx.dryRun) return planned(fs, input.name, format, input.capacity);
+      const vol = volumeFromStat(fs.root, a.value);
+      return vol ? done({ volume: vol }) : fail('INTERNAL', `${input.name} is not a file after it was made`);
+    }
+    if (want > 0) {
+      const r = await ctx.$`fallocate -l ${want} -- ${path}`;
       if (r.failed) {
         await fs.unlink(input.name);
         return failedCommand(r, `allocating ${input.name}`);
