@@ -65,7 +65,7 @@ export async function choose(rt: Runtime, op: OperationName, poolType: PoolType 
   return ok({ scriptlet: sel.scriptlet, version: info.version, tool });
 }
 
-/** Absolute paths a mutating command may name in a file-based pool: inside the target, or volumes the input names. */
+/** Absolute paths a mutating command may name in a file-based pool: inside the target, the pool's source devices, or volumes the input names. */
 function allowedPaths(fsRoot: string, input: unknown): string[] {
   const out = [resolve(fsRoot)];
   const add = (v: unknown) => {
@@ -81,6 +81,13 @@ function allowedPaths(fsRoot: string, input: unknown): string[] {
     add(i['from']);
     add(i['volume']);
     add(i['backingStore'] ? { path: (i['backingStore'] as { path?: unknown }).path } : undefined);
+    // The pool's own source, which its definition gives it: an fs pool's device (mkfs, mount and
+    // wipefs name it) and a netfs pool's CIFS share //HOST/DIR (mount names it).
+    const src = (i['pool'] as { source?: { devices?: unknown; hosts?: unknown; dir?: unknown } } | undefined)?.source;
+    if (Array.isArray(src?.devices)) for (const d of src.devices) add(d);
+    if (typeof src?.dir === 'string' && Array.isArray(src.hosts)) {
+      for (const h of src.hosts as { name?: unknown }[]) if (typeof h?.name === 'string' && h.name) out.push(resolve(`//${h.name}/${src.dir.replace(/^\/+/, '')}`));
+    }
   }
   return out;
 }
