@@ -116,6 +116,13 @@ export function resizepartArgv(device: string, number: number, endSector: number
     : ['parted', '-s', device, 'resizepart', String(number), `${endSector}s`];
 }
 
+/**
+ * Exactly one "Yes": it answers the shrink question only. A partition in use (mounted, swap) makes
+ * parted ask "Partition ... is being used. Are you sure you want to continue?" first; that
+ * question takes the Yes, the shrink question then reads end of input and parted gives up (exit
+ * 1, table unchanged: recorded in golden/parted-3.5/busy-shrink-vol-resize.json), which
+ * classifyMessage reads as POOL_BUSY from the "being used" warning.
+ */
 export const SHRINK_STDIN = 'Yes\n';
 
 // ---------------------------------------------------------------------------------------------
@@ -548,10 +555,12 @@ export function planCreate(table: PartedTable, req: CreateRequest): PlanResult<C
     };
   }
   const need = sectors * disk.logicalSectorSize;
+  const full = disk.label === 'msdos' && table.partitions.filter((p) => p.kind !== 'logical').length >= 4 && kindWanted !== 'logical';
+  const why = full ? `; the dos label's 4 primary partitions are all used${table.partitions.some((p) => p.kind === 'extended') ? ', and the extended one has no room' : ': one of them must be an extended partition to hold logical ones'}` : '';
   return {
     ok: false,
     code: 'NO_SPACE',
-    message: `no free extent on ${disk.path} holds ${need} bytes${kindWanted ? ` for a ${kindWanted} partition` : ''} (largest usable: ${largest * disk.logicalSectorSize} bytes)`
+    message: `no free extent on ${disk.path} holds ${need} bytes${kindWanted ? ` for a ${kindWanted} partition` : ''} (largest usable: ${largest * disk.logicalSectorSize} bytes)${why}`
   };
 }
 

@@ -88,6 +88,14 @@ try {
   await step('already-mounted', 'pool.start', { pool: 'recfs' });
   await step('ext4', 'pool.stop', { pool: 'recfs' });
   await step('ext4', 'pool.start', { pool: 'recfs' });
+  // The disk pool may not touch the partition the running fs pool has mounted.
+  await step('busy', 'vol.delete', vol('recdisk', base(1)), 'POOL_BUSY');
+  await step('busy-grow', 'vol.resize', { ...vol('recdisk', base(1)), capacity: 80 * MiB }, 'POOL_BUSY');
+  await step('busy-shrink', 'vol.resize', { ...vol('recdisk', base(1)), capacity: 32 * MiB, shrink: true }, 'POOL_BUSY');
+  await step('busy', 'vol.wipe', vol('recdisk', base(1)), 'POOL_BUSY');
+  await step('busy', 'pool.stop', { pool: 'recdisk' });
+  await step('busy', 'pool.delete', { pool: 'recdisk' }, 'POOL_BUSY');
+  await step('busy', 'pool.start', { pool: 'recdisk' }, 'ok', false);
   // A second pool on the same device, inactive, built over the mounted file system: mkfs refuses.
   await step('mounted', 'pool.define', { name: 'recfs2', type: 'fs', source: { devices: [{ path: part(1) }], format: 'ext4' }, target: { path: join(work, 'mnt2') } });
   await step('mounted', 'pool.build', { pool: 'recfs2', overwrite: true }, 'POOL_BUSY');
@@ -126,6 +134,9 @@ try {
   await step('xfs', 'pool.define', { name: 'recxfs', type: 'fs', source: { devices: [{ path: xloop }], format: 'xfs' }, target: { path: xmnt } });
   await step('xfs', 'pool.build', { pool: 'recxfs' });
   await step('xfs', 'pool.start', { pool: 'recxfs' });
+  await step('xfs-mounted', 'pool.define', { name: 'recxfs2', type: 'fs', source: { devices: [{ path: xloop }], format: 'xfs' }, target: { path: join(work, 'xmnt2') } });
+  await step('xfs-mounted', 'pool.build', { pool: 'recxfs2', overwrite: true }, 'POOL_BUSY');
+  await step('xfs-mounted', 'pool.undefine', { pool: 'recxfs2' });
   await step('xfs', 'pool.stop', { pool: 'recxfs' });
   await step('xfs', 'pool.undefine', { pool: 'recxfs' });
 

@@ -51,8 +51,11 @@ export class RpcSession {
   /** `storage-agent --home HOME serve`, stopped (stdin closed, then killed if need be) at teardown. */
   static start(t: Teardown, home: string): RpcSession {
     const env = { ...process.env };
-    for (const k of ['STORAGE_AGENT_RECORD', 'STORAGE_AGENT_RECORD_CASE', 'STORAGE_AGENT_RECORD_OPS', 'STORAGE_AGENT_HOME']) delete env[k];
-    const child = spawn(process.execPath, [BIN, '--home', home, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    // The agent as a user runs it: no record mode, and none of the test runner's loaders (tap's
+    // process-info hook puts them back into NODE_OPTIONS of every child it sees spawned, hence
+    // env -u: the agent's node is started by env, past the hook).
+    for (const k of Object.keys(env)) if (k.startsWith('STORAGE_AGENT_') || /^_?TAP/.test(k)) delete env[k];
+    const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, BIN, '--home', home, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const s = new RpcSession(child);
     t.teardown(async () => {
       if (child.exitCode === null && child.signalCode === null) {
