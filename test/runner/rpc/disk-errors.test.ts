@@ -71,6 +71,21 @@ t.test('disk and fs pool error codes over JSON-RPC', { skip: needsRoot }, async 
     t.equal((await rpc.ok<Volume>('vol.get', { pool: 'edisk', vol: base(1) })).capacity, 32 * MiB, 'partition 1 keeps its size');
   });
 
+  await t.test('CONFLICT, not a spurious NO_SPACE: partition changes sent together to one disk', async (t) => {
+    const before = (await rpc.ok<{ volumes: Volume[] }>('vol.list', { pool: 'edisk' })).volumes.length;
+    const replies = await Promise.all([1, 2, 3, 4].map((i) => rpc.call('vol.create', { pool: 'edisk', name: `c${i}`, capacity: 4 * MiB })));
+    const codes = replies.map((r) => (r.error ? r.error.data.code : 'ok'));
+    t.ok(codes.every((c) => c === 'ok' || c === 'CONFLICT'), `each is made or told the table is busy: ${codes.join(', ')}`);
+    t.ok(codes.includes('ok'), 'at least one is made');
+    const made = replies.filter((r) => !r.error).map((r) => r.result as Volume);
+    const after = (await rpc.ok<{ volumes: Volume[] }>('vol.list', { pool: 'edisk' })).volumes;
+    t.equal(after.length, before + made.length, 'one partition per success, none behind a failure');
+    const spans = after.map((v) => [v.extra?.['start'] as number, v.extra?.['end'] as number]).sort((a, b) => a[0]! - b[0]!);
+    t.ok(spans.every((s, i) => i === 0 || s[0]! >= spans[i - 1]![1]!), 'no two partitions overlap');
+    for (const v of made) await rpc.ok('vol.delete', { volume: { pool: 'edisk', vol: v.name } });
+    t.equal((await rpc.ok<{ volumes: Volume[] }>('vol.list', { pool: 'edisk' })).volumes.length, before, 'cleaned up');
+  });
+
   await t.test('POOL_ACTIVE: build, delete, undefine and start on a running pool', async (t) => {
     const tableBefore = await table(loop);
     for (const [method, params] of [
