@@ -385,13 +385,15 @@ export function volumeFormat(p: PartedPartition): string {
 
 export function partitionVolume(device: string, partSeparator: string | undefined, p: PartedPartition): Volume {
   const path = partitionPath(device, p.number, partSeparator);
+  // sourceDevice/extentStart/extentEnd are what vol.dumpXml writes as libvirt's
+  // <source><device path=...><extent start=... end=.../></device></source> (runner/xml/vol-xml.ts).
   const extra: Record<string, string | number | boolean> = {
     partNumber: p.number,
     partType: p.kind,
-    device,
-    start: p.start,
-    // Exclusive end, like libvirt's <extent start= end=>.
-    end: p.end + 1
+    sourceDevice: device,
+    extentStart: p.start,
+    // Exclusive end, like libvirt's <extent start= end=> (parthelper prints (end + 1) * sector size).
+    extentEnd: p.end + 1
   };
   if (p.name !== '') extra['partName'] = p.name;
   if (p.fs !== '') extra['fsType'] = p.fs;
@@ -610,7 +612,7 @@ export function planResize(table: PartedTable, part: PartedPartition, capacity: 
 export function findPartition(table: PartedTable, device: string, partSeparator: string | undefined, vol: { path: string; name?: string; extra?: Record<string, unknown> }): PlanResult<PartedPartition> {
   const p = table.partitions.find((q) => partitionPath(device, q.number, partSeparator) === vol.path);
   if (!p) return { ok: false, code: 'NO_VOLUME', message: `no partition ${vol.path} on ${device}` };
-  const start = vol.extra?.['start'];
+  const start = vol.extra?.['extentStart'];
   if (typeof start === 'number' && start !== p.start) {
     return { ok: false, code: 'NO_VOLUME', message: `${vol.path} now starts at byte ${p.start}, not ${start}: the partition table changed; list the pool again` };
   }

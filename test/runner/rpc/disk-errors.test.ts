@@ -80,7 +80,7 @@ t.test('disk and fs pool error codes over JSON-RPC', { skip: needsRoot }, async 
     const made = replies.filter((r) => !r.error).map((r) => r.result as Volume);
     const after = (await rpc.ok<{ volumes: Volume[] }>('vol.list', { pool: 'edisk' })).volumes;
     t.equal(after.length, before + made.length, 'one partition per success, none behind a failure');
-    const spans = after.map((v) => [v.extra?.['start'] as number, v.extra?.['end'] as number]).sort((a, b) => a[0]! - b[0]!);
+    const spans = after.map((v) => [v.extra?.['extentStart'] as number, v.extra?.['extentEnd'] as number]).sort((a, b) => a[0]! - b[0]!);
     t.ok(spans.every((s, i) => i === 0 || s[0]! >= spans[i - 1]![1]!), 'no two partitions overlap');
     for (const v of made) await rpc.ok('vol.delete', { volume: { pool: 'edisk', vol: v.name } });
     t.equal((await rpc.ok<{ volumes: Volume[] }>('vol.list', { pool: 'edisk' })).volumes.length, before, 'cleaned up');

@@ -82,6 +82,7 @@ t.test('disk and fs pools over JSON-RPC', { skip }, async (t) => {
 
   const volDump = (await rpc.ok<{ xml: string }>('vol.dumpXml', { volume: { pool: 'rpcdisk', vol: base(2) } })).xml;
   t.match(volDump, `<path>${part(2)}</path>`);
+  t.match(volDump, new RegExp(`<source>\\s*<device path='${loop}'>\\s*<extent start='${49 * MiB}' end='${81 * MiB}'/>\\s*</device>\\s*</source>`), 'the partition\'s extent on its disk, as libvirt writes it');
   t.equal(await validate(area.dir, 'partition', volDump, 'storagevol'), 'valid', 'partition volume XML validates');
 
   const resized = await rpc.ok<Volume>('vol.resize', { volume: { pool: 'rpcdisk', vol: base(3) }, capacity: 64 * MiB });

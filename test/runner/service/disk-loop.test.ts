@@ -65,7 +65,7 @@ t.test('disk pool (gpt, then dos) and an fs pool on one of its partitions', { sk
     t.equal(v.path, part(i + 1), `partition ${i + 1} named like its node`);
     t.equal(v.pool, 'd');
     t.equal(v.capacity, cap);
-    t.equal((v.extra?.['start'] as number) % MiB, 0, 'aligned to 1 MiB');
+    t.equal((v.extra?.['extentStart'] as number) % MiB, 0, 'aligned to 1 MiB');
     t.ok(existsSync(part(i + 1)), `${part(i + 1)} exists`);
   }
   // The format is read back from the flags and the file system found (as libvirt does): a

@@ -131,7 +131,7 @@ t.test('finding a partition by path, not by a number cut from the name', async (
   const tb = table('msdos', [[1, 1048576, 2097151], [5, 3145728, 4194303]], []);
   const f = findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop2p5' });
   t.equal(f.ok && f.plan.number, 5);
-  t.equal(findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop2p5', extra: { start: 99 } }).ok, false, 'moved partition');
+  t.equal(findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop2p5', extra: { extentStart: 99 } }).ok, false, 'moved partition');
   t.equal(findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop25' }).ok, false);
 });
 
