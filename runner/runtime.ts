@@ -42,14 +42,17 @@ export interface RuntimeOptions {
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const home = opts.home ?? defaultHome();
   mkdirSync(home, { recursive: true, mode: 0o700 });
+  const sandbox = new SandboxHost(opts.sandboxRoots);
+  // Nearly every request runs a scriptlet: start the sandbox while the rest loads.
+  sandbox.warm();
   const toolPath = opts.toolPath ?? process.env['STORAGE_AGENT_TOOL_PATH'] ?? FIXED_PATH;
   return {
     home,
     toolPath,
-    sandbox: new SandboxHost(opts.sandboxRoots),
-    registry: await Registry.load(opts.scriptletDirs ?? [SCRIPTLETS_DIR]),
+    sandbox,
+    registry: await Registry.load(opts.scriptletDirs ?? [SCRIPTLETS_DIR], 'manifest'),
     probes: new ProbeService(home, toolPath),
-    contracts: new Contracts(),
+    contracts: await Contracts.load(),
     executor: opts.executor ?? realExecutor,
     recordDir: opts.recordDir ?? process.env['STORAGE_AGENT_RECORD'] ?? null
   };

@@ -5,12 +5,14 @@ import { dirBackend } from './dir.js';
 import { diskBackend } from './disk.js';
 import { fsBackend } from './fs.js';
 import { netfsBackend } from './netfs.js';
+import { logicalBackend } from './logical.js';
 
 export const BACKENDS: Partial<Record<PoolType, Backend>> = {
   dir: dirBackend,
   disk: diskBackend,
   fs: fsBackend,
-  netfs: netfsBackend
+  netfs: netfsBackend,
+  logical: logicalBackend
 };
 
 /** Host-wide operations (no pool): the tool serving each. */

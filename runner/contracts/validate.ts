@@ -4,42 +4,84 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvType, ErrorObject, ValidateFunction } from 'ajv';
 import type { ErrorData } from '../errors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** contracts/ at the package root (two levels above dist/runner/contracts). */
 export const CONTRACTS_DIR = resolve(here, '..', '..', '..', 'contracts');
 
+export const AJV_OPTIONS = { allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true } as const;
+
+/** Every schema ref the agent validates against, named for standalone export. */
+export function contractRefs(dir: string = CONTRACTS_DIR): Record<string, string> {
+  const refs: Record<string, string> = {};
+  for (const [sub, parts] of [['methods', ['params', 'result']], ['ops', ['input', 'output']]] as const) {
+    for (const f of readdirSync(join(dir, sub)).filter((x) => x.endsWith('.json')).sort()) {
+      for (const part of parts) {
+        const ref = `${sub}/${f}#/properties/${part}`;
+        refs[exportName(ref)] = ref;
+      }
+    }
+  }
+  return refs;
+}
+
+export const exportName = (ref: string) => `v_${ref.replace(/[^A-Za-z0-9]/g, '_')}`;
+
+/** An ajv instance holding every contract (for compiling, here or at build time). */
+export function contractsAjv(AjvClass: new (o: object) => AjvType, dir: string = CONTRACTS_DIR, extra: object = {}): AjvType {
+  const ajv = new AjvClass({ ...AJV_OPTIONS, ...extra });
+  ajv.addSchema(JSON.parse(readFileSync(join(dir, 'defs.json'), 'utf8')));
+  for (const sub of ['methods', 'ops']) {
+    for (const f of readdirSync(join(dir, sub)).filter((x) => x.endsWith('.json')).sort()) ajv.addSchema(JSON.parse(readFileSync(join(dir, sub, f), 'utf8')));
+  }
+  return ajv;
+}
+
+const listNames = (dir: string, sub: string) => new Set(readdirSync(join(dir, sub)).filter((x) => x.endsWith('.json')).map((f) => f.replace(/\.json$/, '')));
+
 export class Contracts {
-  private ajv: Ajv;
+  private ajv: AjvType | null = null;
   private cache = new Map<string, ValidateFunction>();
   readonly methods: ReadonlySet<string>;
   readonly ops: ReadonlySet<string>;
 
-  constructor(dir: string = CONTRACTS_DIR) {
-    this.ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
-    const load = (sub: string) => {
-      const names: string[] = [];
-      for (const f of readdirSync(join(dir, sub)).filter((x) => x.endsWith('.json')).sort()) {
-        this.ajv.addSchema(JSON.parse(readFileSync(join(dir, sub, f), 'utf8')));
-        names.push(f.replace(/\.json$/, ''));
+  /**
+   * `precompiled`: validators the build generated with ajv's standalone mode
+   * (dist/runner/contracts/validators.js), so a one-shot call compiles no schema. Without them
+   * (or for a ref they lack) ajv compiles on first use.
+   */
+  constructor(private readonly dir: string = CONTRACTS_DIR, private readonly precompiled: Record<string, ValidateFunction> = {}) {
+    this.methods = listNames(dir, 'methods');
+    this.ops = listNames(dir, 'ops');
+  }
+
+  static async load(dir: string = CONTRACTS_DIR): Promise<Contracts> {
+    if (dir === CONTRACTS_DIR) {
+      try {
+        const mod = (await import(new URL('./validators.js', import.meta.url).href)) as Record<string, ValidateFunction>;
+        return new Contracts(dir, mod);
+      } catch {
+        // Not built with validators (a development build): compile on demand.
       }
-      return new Set(names);
-    };
-    this.ajv.addSchema(JSON.parse(readFileSync(join(dir, 'defs.json'), 'utf8')));
-    this.methods = load('methods');
-    this.ops = load('ops');
+    }
+    return new Contracts(dir);
   }
 
   private get(ref: string): ValidateFunction {
-    let v = this.cache.get(ref);
+    let v = this.cache.get(ref) ?? this.precompiled[exportName(ref)];
     if (!v) {
+      if (!this.ajv) {
+        const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: new (o: object) => AjvType };
+        this.ajv = contractsAjv(Ajv, this.dir);
+      }
       const found = this.ajv.getSchema(ref);
       if (!found) throw new Error(`no contract ${ref}`);
       v = found;
-      this.cache.set(ref, v);
     }
+    this.cache.set(ref, v);
     return v;
   }
 

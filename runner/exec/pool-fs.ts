@@ -222,7 +222,7 @@ export class PoolFsHost {
     }
   }
 
-  async createFile(name: unknown, size: unknown, mode: unknown): Promise<FsResult<void>> {
+  async createFile(name: unknown, size: unknown, mode: unknown): Promise<FsResult<FileStat>> {
     const p = this.entry(name);
     if (!p.ok) return p;
     if (!Number.isSafeInteger(size) || (size as number) < 0) return failed('INVALID_ARGUMENT', 'createFile: size must be a whole number of bytes');
@@ -237,7 +237,10 @@ export class PoolFsHost {
       return errnoResult(e, `createFile ${String(name)}`);
     }
     await fh.close();
-    return { ok: true, value: undefined };
+    const root = this.realRoot();
+    if (!root.ok) return root;
+    const st = statEntry(root.value, name as string);
+    return st ? { ok: true, value: st } : failed('NO_VOLUME', `${String(name)} vanished after it was made`);
   }
 
   async unlink(name: unknown): Promise<FsResult<void>> {

@@ -1,8 +1,12 @@
 // The one place the agent starts a process. argv arrays only (execa, never a shell), a fixed PATH
 // and LC_ALL=C so tools answer the same way whoever runs the agent, a timeout that kills the whole
 // process group (tools fork helpers), an output cap, and cancellation by AbortSignal.
-import { execa } from 'execa';
 import type { CommandResult } from '../scriptlet/api.js';
+
+// execa is loaded on the first command: importing it costs more than a whole one-shot call that
+// runs no tool (pool-list on a dir pool), so it is not paid up front.
+let execaModule: Promise<typeof import('execa')> | null = null;
+const loadExeca = () => (execaModule ??= import('execa'));
 
 /** Where declared binaries are looked up; nothing from the caller's PATH. */
 export const FIXED_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -21,6 +25,7 @@ export interface RunOptions {
 
 export async function runCommand(file: string, argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { execa } = await loadExeca();
   const child = execa(file, argv.slice(1), {
     shell: false,
     reject: false,

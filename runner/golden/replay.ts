@@ -31,10 +31,10 @@ export class ReplayExecutor implements ToolExecutor {
   }
 
   async fs(_root: string, op: string, args: readonly unknown[]): Promise<FsResult<unknown>> {
-    // Trailing undefined arguments do not survive JSON: compare without them.
+    // Trailing optional arguments (undefined, or null after JSON) are compared without them.
     const trim = (a: readonly unknown[]) => {
       const x = [...a];
-      while (x.length && x[x.length - 1] === undefined) x.pop();
+      while (x.length && (x[x.length - 1] === undefined || x[x.length - 1] === null)) x.pop();
       return x;
     };
     const c = this.take(`fs ${op} ${JSON.stringify(trim(args))}`, (x) => x.kind === 'fs' && x.op === op && isDeepStrictEqual(trim(x.args), trim(args)));

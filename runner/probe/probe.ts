@@ -59,7 +59,18 @@ export class ProbeService {
     return this.probes;
   }
 
-  async probe(tool: string, refresh = false): Promise<ToolInfo> {
+  private inflight = new Map<string, Promise<ToolInfo>>();
+
+  /** One probe per tool at a time: concurrent requests share it (no thundering herd). */
+  probe(tool: string, refresh = false): Promise<ToolInfo> {
+    const running = this.inflight.get(tool);
+    if (running) return running;
+    const p = this.probeNow(tool, refresh).finally(() => this.inflight.delete(tool));
+    this.inflight.set(tool, p);
+    return p;
+  }
+
+  private async probeNow(tool: string, refresh: boolean): Promise<ToolInfo> {
     const def = this.probeDef(tool);
     if (!def) return { tool, binary: tool, path: null, version: null, normalized: null, package: 'unknown', cached: false, error: `no probe for tool ${tool}` };
     if (def.binary === null) {

@@ -32,6 +32,11 @@ export class SandboxHost {
 
   constructor(private readonly roots: readonly string[] = [DIST_ROOT]) {}
 
+  /** Start the sandbox now, so its start-up overlaps the caller's own (one-shot CLI calls). */
+  warm(): void {
+    this.start();
+  }
+
   private start(): ChildProcess {
     if (this.child) return this.child;
     const readable = this.roots.map((r) => `${resolve(r)}/*`).join(',');

@@ -83,8 +83,8 @@ export interface PoolFs {
   list(): Promise<FsResult<FileStat[]>>;
   stat(name: string): Promise<FsResult<FileStat | null>>;
   readBytes(name: string, offset: number, length: number): Promise<FsResult<string>>;
-  /** Create a new sparse file of `size` bytes; fails with VOLUME_EXISTS if the name is taken. */
-  createFile(name: string, size: number, mode?: number): Promise<FsResult<void>>;
+  /** Create a new sparse file of `size` bytes (VOLUME_EXISTS if the name is taken); its stat. */
+  createFile(name: string, size: number, mode?: number): Promise<FsResult<FileStat>>;
   unlink(name: string): Promise<FsResult<void>>;
   /** Overwrite `length` bytes from 0 with zeros or random data, reporting progress. */
   overwrite(name: string, length: number, algorithm: 'zero' | 'random'): Promise<FsResult<void>>;

@@ -65,7 +65,7 @@ export async function choose(rt: Runtime, op: OperationName, poolType: PoolType 
   return ok({ scriptlet: sel.scriptlet, version: info.version, tool });
 }
 
-/** Absolute paths a mutating command may name in a file-based pool: inside the target, the pool's source devices, or volumes the input names. */
+/** Absolute paths a mutating command may name in a file-based pool: inside the target, its source devices, or volumes the input names. */
 function allowedPaths(fsRoot: string, input: unknown): string[] {
   const out = [resolve(fsRoot)];
   const add = (v: unknown) => {
@@ -78,16 +78,18 @@ function allowedPaths(fsRoot: string, input: unknown): string[] {
   };
   if (input && typeof input === 'object') {
     const i = input as Record<string, unknown>;
+    // The pool's own source devices (mkfs, mount of an fs pool) are the pool's to change.
+    const pool = i['pool'] as { source?: { devices?: { path?: unknown }[]; dir?: unknown; hosts?: { name?: unknown }[] } } | undefined;
+    for (const d of pool?.source?.devices ?? []) add(d);
+    const dir = pool?.source?.dir;
+    if (typeof dir === 'string') {
+      add({ path: dir });
+      // A CIFS share is named //host/share: it names no local path.
+      for (const h of pool?.source?.hosts ?? []) if (typeof h.name === 'string') add({ path: `//${h.name}/${dir.replace(/^\/+/, '')}` });
+    }
     add(i['from']);
     add(i['volume']);
     add(i['backingStore'] ? { path: (i['backingStore'] as { path?: unknown }).path } : undefined);
-    // The pool's own source, which its definition gives it: an fs pool's device (mkfs, mount and
-    // wipefs name it) and a netfs pool's CIFS share //HOST/DIR (mount names it).
-    const src = (i['pool'] as { source?: { devices?: unknown; hosts?: unknown; dir?: unknown } } | undefined)?.source;
-    if (Array.isArray(src?.devices)) for (const d of src.devices) add(d);
-    if (typeof src?.dir === 'string' && Array.isArray(src.hosts)) {
-      for (const h of src.hosts as { name?: unknown }[]) if (typeof h?.name === 'string' && h.name) out.push(resolve(`//${h.name}/${src.dir.replace(/^\/+/, '')}`));
-    }
   }
   return out;
 }
@@ -165,7 +167,10 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
     return r;
   };
 
-  const fs = async (op: FsOpName, args: unknown[]): Promise<FsResult<unknown>> => {
+  const fs = async (op: FsOpName, rawArgs: unknown[]): Promise<FsResult<unknown>> => {
+    // Optional arguments left out arrive as null through IPC (JSON): drop them at the end.
+    const args = [...rawArgs];
+    while (args.length && (args[args.length - 1] === null || args[args.length - 1] === undefined)) args.pop();
     if (!req.fsRoot) {
       deny(`${scriptlet.id} used file operations on a pool without a file target`);
       return { ok: false, code: 'SANDBOX_DENIED', message: 'no file target' };

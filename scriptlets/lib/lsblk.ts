@@ -2,7 +2,8 @@
 // function takes the text lsblk printed and returns values or a parse error.
 //
 // The three output forms the scriptlets read:
-// - `-P` (--pairs, util-linux 2.20+): one device per line, `KEY="value"` separated by one space.
+// - `-P` (--pairs, util-linux 2.20+): one device per line, `KEY="value"` separated by one space,
+//   flat (children follow their parent, no tree).
 //   From 2.2x on values are escaped the way libsmartcols/tt write them: `"`, `\`, `$`, '`' and
 //   every byte that is not printable ASCII become `\xHH` (so `é` is `\xc3\xa9`); a space stays a
 //   space. The first -P releases printed values unescaped, so a value may also hold a literal `"`
@@ -275,32 +276,51 @@ export function parseJsonVolumes(stdout: string, series: JsonSeries): Parsed<Hos
   return okv(dedupe(out));
 }
 
+/** How a pairs series reads NAME. */
+export interface PairsSeries {
+  /**
+   * Releases before 2.23 print a device-mapper device's NAME as "<dm name> (dm-N)" (util-linux
+   * commit c7e76cd1 dropped the suffix in 2.23). With this set, a NAME ending in " (dm-<digits>)"
+   * is split into the DM name and the kernel name dm-N (used for the path when there is no KNAME
+   * column).
+   */
+  dmNameSuffix?: boolean;
+}
+
 /**
- * Host volumes from `lsblk -P --bytes -o NAME,KNAME[,PKNAME],SIZE,TYPE,FSTYPE,MOUNTPOINT,RO` rows.
- * The path is built from KNAME like lsblk does; PKNAME (2.23+) names the parent by kernel name and
- * is turned into the parent's NAME, as the JSON tree gives it. Releases before 2.22 print a DM
- * device's NAME as "vg-lv (dm-0)": the " (KNAME)" suffix is dropped.
+ * Host volumes from `lsblk -P --bytes` rows. Reads NAME, SIZE and TYPE (required) and KNAME,
+ * PKNAME, FSTYPE, MOUNTPOINT, RO when the column list has them; other columns are ignored. The
+ * path is built like lsblk builds it (from KNAME when present, else from NAME and TYPE); PKNAME
+ * (2.23+) names the parent by kernel name and is turned into the parent's NAME, as the JSON tree
+ * gives it. An empty SIZE (a drive without media, listed with --all) is 0 bytes.
  */
-export function pairsToVolumes(rows: readonly Record<string, string>[]): Parsed<HostVolume[]> {
+export function pairsToVolumes(rows: readonly Record<string, string>[], series: PairsSeries = {}): Parsed<HostVolume[]> {
   const nameOf = new Map<string, string>();
-  const cleaned: { row: Record<string, string>; name: string }[] = [];
+  const cleaned: { row: Record<string, string>; name: string; kname: string | undefined }[] = [];
   for (const row of rows) {
-    const kname = row.KNAME ?? '';
+    let kname = row.KNAME === undefined || row.KNAME === '' ? undefined : row.KNAME;
     let name = row.NAME ?? '';
     if (name === '') return bad('a row has no NAME');
-    if (kname !== '' && name.endsWith(` (${kname})`)) name = name.slice(0, -(kname.length + 3));
-    if (kname !== '' && !nameOf.has(kname)) nameOf.set(kname, name);
-    cleaned.push({ row, name });
+    if (series.dmNameSuffix) {
+      const open = name.lastIndexOf(' (');
+      const inner = open > 0 && name.endsWith(')') ? name.slice(open + 2, -1) : '';
+      if (/^dm-\d+$/.test(inner) && (kname === undefined || kname === inner)) {
+        name = name.slice(0, open);
+        kname = inner;
+      }
+    }
+    if (kname !== undefined && !nameOf.has(kname)) nameOf.set(kname, name);
+    cleaned.push({ row, name, kname });
   }
   const out: HostVolume[] = [];
-  for (const { row, name } of cleaned) {
+  for (const { row, name, kname } of cleaned) {
     const type = row.TYPE ?? '';
     if (type === '') return bad(`${name} has no TYPE`);
+    if (row.SIZE === undefined) return bad(`${name} has no SIZE`);
     const size = toBytes(row.SIZE, name);
     if (!size.ok) return size;
     const ro = toFlag(row.RO, `${name} RO`);
     if (!ro.ok) return ro;
-    const kname = row.KNAME === undefined || row.KNAME === '' ? undefined : row.KNAME;
     const pk = row.PKNAME === undefined || row.PKNAME === '' ? undefined : row.PKNAME;
     out.push(
       volume({

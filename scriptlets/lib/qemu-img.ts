@@ -5,7 +5,7 @@
 import { done, fail, fsFailed, toolFailed } from '../../runner/scriptlet/api.js';
 import type { CommandResult, OpInput, ScriptletContext, ScriptletResult, PoolFs } from '../../runner/scriptlet/api.js';
 import type { Volume } from '../../runner/contracts/generated.js';
-import { describeFile, joinPath } from './file-volume.js';
+import { describeFile, joinPath, volumeFromStat } from './file-volume.js';
 
 export interface QemuImgSeries {
   /** Pass `-F fmt` with `-b`. */
@@ -77,25 +77,29 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
   if (!fs) return fail('INVALID_ARGUMENT', 'this pool has no target directory');
   const format = input.format ?? 'raw';
   if (!(FILE_FORMATS as readonly string[]).includes(format)) return fail('INVALID_ARGUMENT', `unsupported volume format ${format} (${FILE_FORMATS.join(', ')})`);
-  const taken = await exists(fs, input.name);
-  if (!taken.ok) return taken;
-  if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
   const path = fs.path(input.name);
   const allocation = input.allocation ?? 0;
   if (format === 'raw' && !input.backingStore) {
     // A raw file is made directly: sparse, then allocated if asked (as libvirt does, no qemu-img).
+    // The exclusive create is the existence check (VOLUME_EXISTS), and it answers with the stat.
     const made = await fs.createFile(input.name, input.capacity, 0o600);
-    if (!made.ok) return fsFailed(made);
+    if (!made.ok) return made.code === 'VOLUME_EXISTS' ? fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`) : fsFailed(made);
     if (allocation > 0) {
       const r = await ctx.$`fallocate -l ${Math.min(allocation, input.capacity)} -- ${path}`;
       if (r.failed) {
         await fs.unlink(input.name);
         return failedCommand(r, `allocating ${input.name}`);
       }
+      if (ctx.dryRun) return planned(fs, input.name, format, input.capacity);
+      return describe(fs, input.name);
     }
     if (ctx.dryRun) return planned(fs, input.name, format, input.capacity);
-    return describe(fs, input.name);
+    const vol = volumeFromStat(fs.root, made.value);
+    return vol ? done({ volume: vol }) : fail('INTERNAL', `${input.name} is not a file after it was made`);
   }
+  const taken = await exists(fs, input.name);
+  if (!taken.ok) return taken;
+  if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
   if (format === 'raw') return fail('INVALID_ARGUMENT', 'a raw volume cannot have a backing store: use qcow2');
   const argv = createArgv(s, path, format, input.capacity > 0 || !input.backingStore ? input.capacity : null, input.backingStore, allocation);
   const r = await ctx.$`${argv}`;

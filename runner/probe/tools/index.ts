@@ -7,5 +7,6 @@ import { lsblkProbe } from './lsblk.js';
 import { partedProbe } from './parted.js';
 import { utilLinuxProbe } from './util-linux.js';
 import { coreutilsProbe } from './coreutils.js';
+import { lvm2Probe } from './lvm2.js';
 
-export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lsblkProbe, partedProbe, utilLinuxProbe, coreutilsProbe];
+export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lsblkProbe, partedProbe, utilLinuxProbe, coreutilsProbe, lvm2Probe];

@@ -1,5 +1,5 @@
 // lsblk -P parsing: escapes, the recorded pairs outputs of 2.27.1..2.33.1, unescaped values of the
-// first -P releases, and the 2.20/2.23 series parsers.
+// first -P releases, and the 2.20 (-bPo list) and 2.23 (default columns) series parsers.
 import t from 'tap';
 import { decodeLsblkEscapes, pairsToVolumes, parsePairs } from '../../../scriptlets/lib/lsblk.js';
 import { parseListVolumes as parse20, COLUMNS as COLS20 } from '../../../scriptlets/lsblk-2.20/host-list-volumes.js';
@@ -86,55 +86,79 @@ t.test('recorded -P outputs (2.27.1 .. 2.33.1)', { skip: haveRecordings() ? fals
   t.ok(rows.ok && rows.value.every((r) => r.PATH === `/dev/${r.NAME}`), '2.33.1: PATH column in pairs');
 });
 
-t.test('2.23 series parser (NAME,KNAME,PKNAME,...)', async (t) => {
-  t.same(COLS23, ['NAME', 'KNAME', 'PKNAME', 'SIZE', 'TYPE', 'FSTYPE', 'MOUNTPOINT', 'RO']);
-  const line = (name: string, kname: string, pk: string, size: string, type: string, fs: string, mp: string, ro: string) =>
-    `NAME="${name}" KNAME="${kname}" PKNAME="${pk}" SIZE="${size}" TYPE="${type}" FSTYPE="${fs}" MOUNTPOINT="${mp}" RO="${ro}"\n`;
+t.test('2.23 series parser (lsblk --bytes --pairs --all: default columns)', async (t) => {
+  t.same(COLS23, ['NAME', 'MAJ:MIN', 'RM', 'SIZE', 'RO', 'TYPE', 'MOUNTPOINT']);
+  const line = (name: string, majmin: string, rm: string, size: string, ro: string, type: string, mp: string) =>
+    `NAME="${name}" MAJ:MIN="${majmin}" RM="${rm}" SIZE="${size}" RO="${ro}" TYPE="${type}" MOUNTPOINT="${mp}"\n`;
   const out =
-    line('sda', 'sda', '', '1000', 'disk', '', '', '0') +
-    line('sda1', 'sda1', 'sda', '600', 'part', 'LVM2_member', '', '0') +
-    line('sdb', 'sdb', '', '1000', 'disk', 'LVM2_member', '', '0') +
-    line('vg-lv', 'dm-0', 'sda1', '900', 'lvm', 'ext4', '/srv/my\\x20data', '0') +
-    line('vg-lv', 'dm-0', 'sdb', '900', 'lvm', 'ext4', '/srv/my\\x20data', '0') +
-    line('vg-lv2', 'dm-1', 'dm-0', '10', 'lvm', '', '', '1') +
-    line('sr0', 'sr0', '', '', 'rom', '', '', '1');
+    line('vda', '252:0', '0', '1000', '0', 'disk', '') +
+    line('vda1', '252:1', '0', '600', '0', 'part', '/srv/my\\x20data') +
+    line('vg-lv', '253:0', '0', '500', '1', 'lvm', '') +
+    line('luks-x', '253:1', '0', '400', '0', 'crypt', '/home') +
+    line('md0', '9:0', '0', '300', '0', 'raid1', '') +
+    line('sr0', '11:0', '1', '', '0', 'rom', '');
   const r = parse23(out);
-  t.ok(r.ok);
-  if (!r.ok) return;
-  t.same(r.value, [
-    { name: 'sda', path: '/dev/sda', type: 'disk', size: 1000, readOnly: false },
-    { name: 'sda1', path: '/dev/sda1', type: 'part', size: 600, fstype: 'LVM2_member', parent: 'sda', readOnly: false },
-    { name: 'sdb', path: '/dev/sdb', type: 'disk', size: 1000, fstype: 'LVM2_member', readOnly: false },
-    { name: 'vg-lv', path: '/dev/mapper/vg-lv', type: 'lvm', size: 900, fstype: 'ext4', mountpoint: '/srv/my data', parent: 'sda1', readOnly: false },
-    { name: 'vg-lv2', path: '/dev/mapper/vg-lv2', type: 'lvm', size: 10, parent: 'vg-lv', readOnly: true },
-    { name: 'sr0', path: '/dev/sr0', type: 'rom', size: 0, readOnly: true }
-  ], 'dm paths, parent by NAME, one entry per device, empty SIZE is 0');
-  const bad = parse23(line('sda', 'sda', '', '1.5G', 'disk', '', '', '0'));
-  t.equal(bad.ok, false, 'a human-readable size is refused');
-  const badRo = parse23(line('sda', 'sda', '', '1', 'disk', '', '', 'yes'));
-  t.equal(badRo.ok, false, 'an RO value that is not 0/1 is refused');
-  const noType = parse23(line('sda', 'sda', '', '1', '', '', '', '0'));
-  t.equal(noType.ok, false, 'a device without TYPE is refused');
-  const wrongCols = parse23('NAME="sda" SIZE="1"\n');
-  t.equal(wrongCols.ok, false, 'other columns than asked for are refused');
-});
-
-t.test('2.20 series parser (no PKNAME, "name (dm-N)" names)', async (t) => {
-  t.same(COLS20, ['NAME', 'KNAME', 'SIZE', 'TYPE', 'FSTYPE', 'MOUNTPOINT', 'RO']);
-  const out =
-    'NAME="sda" KNAME="sda" SIZE="1000" TYPE="disk" FSTYPE="" MOUNTPOINT="" RO="0"\n' +
-    'NAME="sda1" KNAME="sda1" SIZE="600" TYPE="part" FSTYPE="" MOUNTPOINT="/boot" RO="0"\n' +
-    'NAME="vg-root (dm-0)" KNAME="dm-0" SIZE="500" TYPE="lvm" FSTYPE="ext4" MOUNTPOINT="/" RO="0"\n' +
-    'NAME="cciss!c0d0" KNAME="cciss!c0d0" SIZE="7" TYPE="disk" FSTYPE="" MOUNTPOINT="" RO="0"\n';
-  const r = parse20(out);
   t.same(r, {
     ok: true,
     value: [
-      { name: 'sda', path: '/dev/sda', type: 'disk', size: 1000, readOnly: false },
-      { name: 'sda1', path: '/dev/sda1', type: 'part', size: 600, mountpoint: '/boot', readOnly: false },
-      { name: 'vg-root', path: '/dev/mapper/vg-root', type: 'lvm', size: 500, fstype: 'ext4', mountpoint: '/', readOnly: false },
-      { name: 'cciss!c0d0', path: '/dev/cciss/c0d0', type: 'disk', size: 7, readOnly: false }
+      { name: 'vda', path: '/dev/vda', type: 'disk', size: 1000, readOnly: false },
+      { name: 'vda1', path: '/dev/vda1', type: 'part', size: 600, mountpoint: '/srv/my data', readOnly: false },
+      { name: 'vg-lv', path: '/dev/mapper/vg-lv', type: 'lvm', size: 500, readOnly: true },
+      { name: 'luks-x', path: '/dev/mapper/luks-x', type: 'crypt', size: 400, mountpoint: '/home', readOnly: false },
+      { name: 'md0', path: '/dev/md0', type: 'raid1', size: 300, readOnly: false },
+      { name: 'sr0', path: '/dev/sr0', type: 'rom', size: 0, readOnly: false }
     ]
-  });
-  t.equal(parse20('NAME="sda" KNAME="sda" PKNAME="" SIZE="1" TYPE="disk" FSTYPE="" MOUNTPOINT="" RO="0"\n').ok, false, '2.23 columns are not 2.20 columns');
+  }, 'device-mapper types live in /dev/mapper, escapes decoded, a drive without media is 0 bytes, no parent');
+  const twice = parse23(line('vg-lv', '253:0', '0', '500', '0', 'lvm', '') + line('vg-lv', '253:0', '0', '500', '0', 'lvm', ''));
+  t.same(twice.ok && twice.value.length, 1, 'a device listed under two parents is one volume');
+  t.equal(parse23(line('sda', '8:0', '0', '1.5G', '0', 'disk', '')).ok, false, 'a human-readable size is refused');
+  t.equal(parse23(line('sda', '8:0', '0', '1', 'yes', 'disk', '')).ok, false, 'an RO value that is not 0/1 is refused');
+  t.equal(parse23(line('sda', '8:0', '0', '1', '0', '', '')).ok, false, 'a device without TYPE is refused');
+  // Default columns of util-linux 2.37+ (MOUNTPOINTS): another release's defaults are not misread.
+  const newer = parse23('NAME="sda" MAJ:MIN="8:0" RM="0" SIZE="1" RO="0" TYPE="disk" MOUNTPOINTS=""\n');
+  t.equal(newer.ok, false, 'other default columns are refused');
+  if (!newer.ok) t.match(newer.message, /MOUNTPOINT/);
+  t.equal(parse23('NAME="sda" KNAME="sda" PKNAME="" SIZE="1" TYPE="disk" FSTYPE="" MOUNTPOINT="" RO="0"\n').ok, false, 'an -o list is not the defaults');
+});
+
+t.test('2.20 series parser (lsblk -bPo ...: "name (dm-N)" names, no PKNAME)', async (t) => {
+  t.same(COLS20, ['NAME', 'TYPE', 'SIZE', 'FSTYPE', 'MOUNTPOINT', 'UUID', 'ROTA', 'RO', 'RM', 'LABEL', 'MODEL', 'OWNER', 'GROUP']);
+  const line = (name: string, type: string, size: string, fs: string, mp: string, ro: string, model = '') =>
+    `NAME="${name}" TYPE="${type}" SIZE="${size}" FSTYPE="${fs}" MOUNTPOINT="${mp}" UUID="" ROTA="1" RO="${ro}" RM="0" LABEL="" MODEL="${model}" OWNER="root" GROUP="disk"\n`;
+  const out =
+    line('sda', 'disk', '1000', '', '', '0', 'VB0250EAVER     ') +
+    line('sda1', 'part', '600', 'ext4', '/boot', '0') +
+    line('vg-root (dm-0)', 'lvm', '500', 'ext4', '/', '0') +
+    line('cryptswap (dm-12)', 'crypt', '40', 'swap', '[SWAP]', '0') +
+    line('cciss!c0d0', 'disk', '7', '', '', '1') +
+    line('odd (name)', 'disk', '9', '', '', '0');
+  t.same(parse20(out), {
+    ok: true,
+    value: [
+      { name: 'sda', path: '/dev/sda', type: 'disk', size: 1000, readOnly: false },
+      { name: 'sda1', path: '/dev/sda1', type: 'part', size: 600, fstype: 'ext4', mountpoint: '/boot', readOnly: false },
+      { name: 'vg-root', path: '/dev/mapper/vg-root', type: 'lvm', size: 500, fstype: 'ext4', mountpoint: '/', readOnly: false },
+      { name: 'cryptswap', path: '/dev/mapper/cryptswap', type: 'crypt', size: 40, fstype: 'swap', mountpoint: '[SWAP]', readOnly: false },
+      { name: 'cciss!c0d0', path: '/dev/cciss/c0d0', type: 'disk', size: 7, readOnly: true },
+      { name: 'odd (name)', path: '/dev/odd (name)', type: 'disk', size: 9, readOnly: false }
+    ]
+  }, 'the " (dm-N)" suffix is split off, other parentheses are part of the name');
+  t.equal(parse20('NAME="sda" MAJ:MIN="8:0" RM="0" SIZE="1" RO="0" TYPE="disk" MOUNTPOINT=""\n').ok, false, 'the default columns are not the -o list');
+});
+
+t.test('pairsToVolumes: the dm suffix only where the series says so', async (t) => {
+  const rows = [{ NAME: 'vg-lv (dm-3)', SIZE: '1', TYPE: 'lvm' }];
+  t.same(pairsToVolumes(rows, { dmNameSuffix: true }), { ok: true, value: [{ name: 'vg-lv', path: '/dev/mapper/vg-lv', type: 'lvm', size: 1 }] });
+  t.same(pairsToVolumes(rows), { ok: true, value: [{ name: 'vg-lv (dm-3)', path: '/dev/mapper/vg-lv (dm-3)', type: 'lvm', size: 1 }] }, '2.23+: kept as printed');
+  const withKname = [{ NAME: 'a (dm-1)', KNAME: 'dm-1', PKNAME: '', SIZE: '2', TYPE: 'dm' }, { NAME: 'b (dm-2)', KNAME: 'dm-2', PKNAME: 'dm-1', SIZE: '1', TYPE: 'dm' }];
+  t.same(pairsToVolumes(withKname, { dmNameSuffix: true }), {
+    ok: true,
+    value: [
+      { name: 'a', path: '/dev/mapper/a', type: 'dm', size: 2 },
+      { name: 'b', path: '/dev/mapper/b', type: 'dm', size: 1, parent: 'a' }
+    ]
+  }, 'with KNAME and PKNAME the parent is the DM name');
+  const other = pairsToVolumes([{ NAME: 'x (dm-1)', KNAME: 'dm-2', SIZE: '1', TYPE: 'dm' }], { dmNameSuffix: true });
+  t.same(other.ok && other.value[0]?.name, 'x (dm-1)', 'a suffix that is not this device\'s kernel name is kept');
+  t.equal(pairsToVolumes([{ NAME: 'sda', TYPE: 'disk' }]).ok, false, 'rows without SIZE are refused');
 });

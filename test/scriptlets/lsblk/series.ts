@@ -14,22 +14,29 @@ export interface Series {
   def: ScriptletDef<'host.listVolumes'>;
   argv: () => string[];
   parse: (stdout: string) => Parsed<HostVolume[]>;
+  /** The columns lsblk prints for this argv (the -o list, or lsblk's defaults when there is none). */
   columns: readonly string[];
+  /** The structured output form the argv asks for. */
+  form: 'pairs' | 'json';
+  /** Whether argv names the columns (-o); without it lsblk prints its release's defaults. */
+  explicitColumns: boolean;
 }
 
-const of = (id: string, m: typeof m20 | typeof m23 | typeof m27 | typeof m33): Series => ({
+const of = (id: string, m: typeof m20 | typeof m23 | typeof m27 | typeof m33, form: Series['form'], explicitColumns: boolean): Series => ({
   id,
   def: m.default,
   argv: m.listVolumesArgv,
   parse: m.parseListVolumes,
-  columns: m.COLUMNS
+  columns: m.COLUMNS,
+  form,
+  explicitColumns
 });
 
 export const SERIES: readonly Series[] = [
-  of('lsblk-2.20/host-list-volumes', m20),
-  of('lsblk-2.23/host-list-volumes', m23),
-  of('lsblk-2.27/host-list-volumes', m27),
-  of('lsblk-2.33/host-list-volumes', m33)
+  of('lsblk-2.20/host-list-volumes', m20, 'pairs', true),
+  of('lsblk-2.23/host-list-volumes', m23, 'pairs', false),
+  of('lsblk-2.27/host-list-volumes', m27, 'json', true),
+  of('lsblk-2.33/host-list-volumes', m33, 'json', true)
 ];
 
 export function seriesFor(version: string): Series | undefined {

@@ -1,0 +1,13 @@
+import { defineScriptlet } from '../../runner/scriptlet/api.js';
+import { SEPARATOR_DIALECT } from '../lib/lvm.js';
+import { volCreate } from '../lib/lvm-ops.js';
+
+export default defineScriptlet({
+  operation: 'vol.create',
+  poolTypes: ['logical'],
+  tool: 'lvm2',
+  versions: '>=2.2.98 <2.2.158',
+  why: `${SEPARATOR_DIALECT.why} Create is a linear lvcreate; with device-mapper, a thin one when the VG has a thin pool or allocation < capacity asks for one.`,
+  binaries: ['lvs', 'lvcreate'],
+  run: (ctx, input) => volCreate(ctx, input, SEPARATOR_DIALECT)
+});
