@@ -4,22 +4,17 @@
 // pool and volume XML the agent writes is checked with libvirt's own virt-xml-validate.
 import t from 'tap';
 import { execa } from 'execa';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool, Volume } from '../../../runner/contracts/generated.js';
 import { RpcSession } from '../../helpers/rpc-session.js';
+import { HAVE_VALIDATOR, validateXml } from '../../helpers/xml-validate.js';
 import { isMounted, kernelPartitions, loopArea, MiB, needsRoot } from '../../helpers/loop.js';
 
-const validator = (await execa('sh', ['-c', 'command -v virt-xml-validate'], { reject: false })).exitCode === 0;
-const skip = needsRoot || (validator ? false : 'virt-xml-validate (Debian package libvirt-clients) is not installed');
+const skip = needsRoot || (HAVE_VALIDATOR ? false : 'virt-xml-validate (Debian package libvirt-clients) is not installed');
 
-/** libvirt's RelaxNG check of an XML document the agent wrote; the validator's output on failure. */
-async function validate(dir: string, name: string, xml: string, schema: 'storagepool' | 'storagevol'): Promise<string> {
-  const file = join(dir, `${name}.xml`);
-  writeFileSync(file, xml);
-  const r = await execa('virt-xml-validate', [file, schema], { reject: false });
-  return r.exitCode === 0 ? 'valid' : `${r.stdout}\n${r.stderr}`;
-}
+/** libvirt's RelaxNG check of an XML document the agent wrote: 'valid', or the validator's complaint. */
+const validate = (dir: string, name: string, xml: string, schema: 'storagepool' | 'storagevol') => validateXml(dir, `${name}.xml`, xml, schema) ?? 'valid';
 
 t.test('disk and fs pools over JSON-RPC', { skip }, async (t) => {
   const area = await loopArea(t, 'sa-rpc-disk-');
@@ -47,7 +42,7 @@ t.test('disk and fs pools over JSON-RPC', { skip }, async (t) => {
   const defined = await rpc.ok<Pool>('pool.define', { xml: poolXml });
   t.match(defined, { name: 'rpcdisk', type: 'disk', state: 'inactive' }, 'defined from XML');
   t.match(defined.uuid, /^[0-9a-f-]{36}$/, 'a UUID was generated');
-  t.equal(await validate(area.dir, 'disk-inactive', (await rpc.ok<{ xml: string }>('pool.dumpXml', { pool: 'rpcdisk' })).xml, 'storagepool'), 'valid', 'inactive disk pool XML validates');
+  t.equal(validate(area.dir, 'disk-inactive', (await rpc.ok<{ xml: string }>('pool.dumpXml', { pool: 'rpcdisk' })).xml, 'storagepool'), 'valid', 'inactive disk pool XML validates');
   await rpc.ok('pool.build', { pool: 'rpcdisk' });
   const running = await rpc.ok<Pool>('pool.start', { pool: 'rpcdisk' });
   t.equal(running.state, 'running');
@@ -78,12 +73,12 @@ t.test('disk and fs pools over JSON-RPC', { skip }, async (t) => {
   t.match(dump, new RegExp(`<device path='${loop}'>\\s*(<freeExtent start='\\d+' end='\\d+'/>\\s*)+</device>`), 'pool.dumpXml: <freeExtent> in the source device');
   for (const e of extents) t.match(dump, `<freeExtent start='${e.start}' end='${e.end}'/>`, `extent ${e.start}-${e.end} in the XML`);
   t.match(dump, /<allocation unit='bytes'>100663296<\/allocation>/, 'sizes in the XML');
-  t.equal(await validate(area.dir, 'disk-running', dump, 'storagepool'), 'valid', 'running disk pool XML (with free extents) validates');
+  t.equal(validate(area.dir, 'disk-running', dump, 'storagepool'), 'valid', 'running disk pool XML (with free extents) validates');
 
   const volDump = (await rpc.ok<{ xml: string }>('vol.dumpXml', { volume: { pool: 'rpcdisk', vol: base(2) } })).xml;
   t.match(volDump, `<path>${part(2)}</path>`);
   t.match(volDump, new RegExp(`<source>\\s*<device path='${loop}'>\\s*<extent start='${49 * MiB}' end='${81 * MiB}'/>\\s*</device>\\s*</source>`), 'the partition\'s extent on its disk, as libvirt writes it');
-  t.equal(await validate(area.dir, 'partition', volDump, 'storagevol'), 'valid', 'partition volume XML validates');
+  t.equal(validate(area.dir, 'partition', volDump, 'storagevol'), 'valid', 'partition volume XML validates');
 
   const resized = await rpc.ok<Volume>('vol.resize', { volume: { pool: 'rpcdisk', vol: base(3) }, capacity: 64 * MiB });
   t.equal(resized.capacity, 64 * MiB, 'partition 3 grown');
@@ -120,10 +115,10 @@ t.test('disk and fs pools over JSON-RPC', { skip }, async (t) => {
   t.ok(existsSync(`${mnt}/guest.raw`), 'the image is on the mounted file system');
   const fsDump = (await rpc.ok<{ xml: string }>('pool.dumpXml', { pool: 'rpcfs' })).xml;
   t.match(fsDump, `<device path='${part(1)}'/>`);
-  t.equal(await validate(area.dir, 'fs-running', fsDump, 'storagepool'), 'valid', 'fs pool XML validates');
+  t.equal(validate(area.dir, 'fs-running', fsDump, 'storagepool'), 'valid', 'fs pool XML validates');
   const rawDump = (await rpc.ok<{ xml: string }>('vol.dumpXml', { volume: { pool: 'rpcfs', vol: 'guest.raw' } })).xml;
   t.match(rawDump, /<format type='raw'\/>/);
-  t.equal(await validate(area.dir, 'raw', rawDump, 'storagevol'), 'valid', 'file volume XML validates');
+  t.equal(validate(area.dir, 'raw', rawDump, 'storagevol'), 'valid', 'file volume XML validates');
   const stopped = await rpc.ok<Pool>('pool.stop', { pool: 'rpcfs' });
   t.equal(stopped.state, 'inactive');
   t.notOk(isMounted(mnt), 'unmounted');
@@ -138,7 +133,7 @@ t.test('disk and fs pools over JSON-RPC', { skip }, async (t) => {
   const xfs = await rpc.ok<Pool>('pool.start', { pool: 'rpcxfs' });
   t.ok(isMounted(xmnt), 'xfs mounted');
   t.ok(xfs.capacity > 200 * MiB && xfs.capacity <= 320 * MiB, `xfs capacity ${xfs.capacity}`);
-  t.equal(await validate(area.dir, 'xfs', (await rpc.ok<{ xml: string }>('pool.dumpXml', { pool: 'rpcxfs' })).xml, 'storagepool'), 'valid', 'xfs pool XML validates');
+  t.equal(validate(area.dir, 'xfs', (await rpc.ok<{ xml: string }>('pool.dumpXml', { pool: 'rpcxfs' })).xml, 'storagepool'), 'valid', 'xfs pool XML validates');
   await rpc.ok('pool.stop', { pool: 'rpcxfs' });
   t.notOk(isMounted(xmnt), 'xfs unmounted');
 
