@@ -10,5 +10,11 @@ export interface Backend {
   type: PoolType;
   /** Pools of this type keep volumes as files under target.path (fs API available). */
   fileTarget: boolean;
+  /**
+   * Volumes are entries of one on-disk table (a partition table): creating, resizing or deleting
+   * one rewrites the table, so those changes hold the whole pool (a second one gets CONFLICT)
+   * instead of only their volume.
+   */
+  sharedTable?: boolean;
   ops: Partial<Record<OperationName, string>>;
 }
