@@ -17,4 +17,10 @@ export interface Backend {
    */
   sharedTable?: boolean;
   ops: Partial<Record<OperationName, string>>;
+  /**
+   * What needs the kernel's device-mapper (checked by the probe: /dev/mapper/control). On a host
+   * without it these are listed as unavailable by agent.capabilities, and the scriptlets answer
+   * UNSUPPORTED saying why; everything else is still offered.
+   */
+  needsDeviceMapper?: Partial<Record<OperationName | `${OperationName} (${string})`, string>>;
 }
