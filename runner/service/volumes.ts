@@ -4,6 +4,7 @@ import type { MethodContracts, Volume, VolumeRef, BackingStore, PlanStep } from 
 import type { OperationName } from '../scriptlet/api.js';
 import { err, ok, type Result } from '../errors.js';
 import { invoke } from '../scriptlet/invoke.js';
+import { BACKENDS } from '../backends/index.js';
 import { parseVolXml } from '../xml/vol-xml.js';
 import { formatVolXml } from '../xml/vol-xml.js';
 import type { PoolRecord } from '../state/pool-store.js';
@@ -90,8 +91,11 @@ export async function locate(svc: Service, ref: VolumeRef): Promise<Result<Locat
 const volKey = (rec: PoolRecord, name: string) => `vol:${rec.def.uuid}/${name}`;
 const poolKey = (rec: PoolRecord) => `pool:${rec.def.uuid}`;
 
-async function locked<T>(svc: Service, what: string, rec: PoolRecord, names: { write: string[]; read?: string[] }, fn: () => Promise<Result<T>>): Promise<Result<T>> {
-  const lock = await svc.locks.acquire(what, names.write.map((n) => volKey(rec, n)), [poolKey(rec), ...(names.read ?? [])]);
+async function locked<T>(svc: Service, what: string, rec: PoolRecord, names: { write: string[]; read?: string[]; table?: boolean }, fn: () => Promise<Result<T>>): Promise<Result<T>> {
+  // A change to a pool's shared table (disk: the partition table) holds the whole pool.
+  const wholePool = names.table === true && BACKENDS[rec.def.type]?.sharedTable === true;
+  const write = [...names.write.map((n) => volKey(rec, n)), ...(wholePool ? [poolKey(rec)] : [])];
+  const lock = await svc.locks.acquire(what, write, [...(wholePool ? [] : [poolKey(rec)]), ...(names.read ?? [])]);
   if (!lock.ok) return lock;
   try {
     return await fn();
@@ -149,7 +153,7 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
     if (!c.ok) return c;
   }
   const name = input['name'] as string;
-  return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: [name] }, async () => {
+  return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: [name], table: true }, async () => {
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.create', input, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
@@ -204,7 +208,7 @@ export async function resize(svc: Service, call: CallContext, params: P<'vol.res
   if (params.capacity < vol.capacity && params.shrink !== true) {
     return err('INVALID_ARGUMENT', `new capacity ${params.capacity} is smaller than the current ${vol.capacity}: pass shrink: true to shrink`, { field: 'capacity' });
   }
-  return locked<R<'vol.resize'>>(svc, `resize ${vol.name}`, rec, { write: [vol.name] }, async () => {
+  return locked<R<'vol.resize'>>(svc, `resize ${vol.name}`, rec, { write: [vol.name], table: true }, async () => {
     const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: params.capacity, shrink: params.shrink === true }, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec, r.value.value.volume));
@@ -215,7 +219,7 @@ export async function remove(svc: Service, call: CallContext, params: P<'vol.del
   const l = await locate(svc, params.volume);
   if (!l.ok) return l;
   const { rec, vol } = l.value;
-  return locked<R<'vol.delete'>>(svc, `delete ${vol.name}`, rec, { write: [vol.name] }, async () => {
+  return locked<R<'vol.delete'>>(svc, `delete ${vol.name}`, rec, { write: [vol.name], table: true }, async () => {
     const r = await run<object>(svc, rec, 'vol.delete', { volume: vol }, call, params.dryRun === true);
     if (!params.dryRun) svc.volumes.drop(rec.def.uuid, vol.name);
     if (!r.ok) return r;
