@@ -1,9 +1,10 @@
 // The one place the agent starts a process. argv arrays only (never a shell), a fixed PATH and
 // LC_ALL=C so tools answer the same way whoever runs the agent, a timeout that kills the whole
 // process group (tools fork helpers), an output cap, and cancellation by AbortSignal.
-// node:child_process directly: execa cost ~1 ms of CPU per command more (measured on lvs in
-// serve mode, test/bench workload (e)), and its import ~20 ms at the first command. The result
-// is the one execa gave with the options used before (test/runner/exec/run-command.test.ts).
+// node:child_process directly: execa cost 1.5-3 ms more CPU per command (measured on true and
+// on lvs; test/bench workload (e)), its import ~90 ms at the first command, and seconds for an
+// output near the cap. The result is the one execa 9 gave with the options used before
+// (test/runner/exec/run-command.test.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
