@@ -10,7 +10,7 @@
 
 import { execa } from 'execa';
 import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveBinary } from '../../runner/exec/resolve-binary.js';
@@ -204,6 +204,8 @@ async function lvmWorkload(cfg: BenchConfig, w: LvmWorld, agent: AgentSession): 
 
 async function main(): Promise<number> {
   const cfg = benchConfig(process.env);
+  // Other work on the host moves every figure (most of all the per-process wake-ups of (e)).
+  const loadStart = loadavg()[0]!;
   installSignalHandlers();
   const root = mkdtempSync(join(tmpdir(), 'sa-bench-'));
   onCleanup('remove temp dir', () => rmSync(root, { recursive: true, force: true }));
@@ -369,10 +371,11 @@ async function main(): Promise<number> {
   }
 
   const summaries: RowSummary[] = rows.map(summarize);
+  const load = { start: Math.round(loadStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 };
   const out = process.stdout;
   out.write('\nstorage-agent benchmark: agent (storage-agent serve) vs libvirt storage driver\n');
   out.write(`host: ${cpus().length} cpu(s) ${cpus()[0]?.model ?? ''}, node ${process.version}, libvirt ${lv?.version ?? 'n/a'}, agent ${JSON.stringify(agentVersion)}\n`);
-  out.write(`rounds: ${cfg.rounds}${cfg.quick ? ' (BENCH_QUICK)' : ''}; medians in ms; ratio = agent / baseline (>1: agent slower)\n`);
+  out.write(`rounds: ${cfg.rounds}${cfg.quick ? ' (BENCH_QUICK)' : ''}; medians in ms; ratio = agent / baseline (>1: agent slower); host load average (1 min) ${load.start} at start, ${load.end} at end\n`);
   out.write('sequential: next request sent after the previous answer (agent: JSON-RPC over stdio; libvirt: one virsh session on stdin, a marker after each command)\n');
   out.write('pipelined: agent gets all requests at once; libvirt gets all commands at once on virsh stdin (virsh runs them one by one)\n');
   if (lvmInfo) out.write('(e): baseline is the bare tool process, not libvirt: agent JSON-RPC vol.list vs spawning the same lvs argv directly; goal ratio <= 1.05\n');
@@ -384,6 +387,7 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
       node: process.version,
       cpus: cpus().length,
+      loadavg: load,
       libvirt: lv?.version ?? null,
       agent: agentVersion,
       config: cfg,
