@@ -78,7 +78,7 @@ export function benchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     sides: { agent: sidesRaw !== 'libvirt', libvirt: sidesRaw !== 'agent' },
     pipelined: pipelinedRaw !== '0',
     lvmVolumes: positiveInt(env, 'BENCH_LVM_VOLUMES', quick ? 10 : 40),
-    lvmReps: positiveInt(env, 'BENCH_LVM_REPS', quick ? 5 : 20),
+    lvmReps: positiveInt(env, 'BENCH_LVM_REPS', quick ? 5 : 40),
     only: parseOnly(env.BENCH_ONLY),
   };
 }
