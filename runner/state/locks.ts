@@ -11,7 +11,7 @@
 // by one process while another creates a volume in it.
 // proper-lockfile was measured first: its mtime-refresh design costs ~1.5 ms and a timer per
 // lock, too much for a create+delete loop.
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { err, ok, type Result } from '../errors.js';
@@ -79,8 +79,19 @@ function removeQuietly(file: string): void {
   }
 }
 
-/** Create a file that must not exist yet, holding our token. */
-function createOwned(file: string): boolean {
+/** Token files of this process, removed when it exits normally (a killed one's by a later sweep). */
+const tokenFiles = new Set<string>();
+let exitHook = false;
+function removeTokenFilesAtExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const f of tokenFiles) removeQuietly(f);
+  });
+}
+
+/** Create a file that must not exist yet, holding our token, by open + write (no hard links). */
+function createWritten(file: string): boolean {
   let fd: number;
   try {
     fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
@@ -98,11 +109,66 @@ function createOwned(file: string): boolean {
 
 export class Locks {
   private held = new Map<string, Held>();
+  /**
+   * This process's token file (`HOLDER.token`, holding TOKEN). A lock file is a hard link to it:
+   * link(2) is atomic and fails with EEXIST when the lock is held, so a lock file never exists
+   * without its owner in it (open + write would leave an empty file to a process killed in
+   * between, and nobody could tell whose it was). Null when the file system has no hard links:
+   * open + write then, with empty files stale after EMPTY_STALE_MS.
+   */
+  private tokenFile: string | null | undefined;
   /** Shared keys this process has a holder file for (made while its in-process count is > 0). */
   private holderFiles = new Map<string, string>();
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Create `file` holding our token, unless it exists (false). */
+  private createOwned(file: string): boolean {
+    if (this.tokenFile === undefined) this.tokenFile = this.makeTokenFile();
+    if (this.tokenFile === null) return createWritten(file);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(this.tokenFile, file);
+        return true;
+      } catch (e) {
+        const code = errCode(e);
+        if (code === 'EEXIST') return false;
+        // Our token file was removed under us (by hand): make it again, once.
+        if (code === 'ENOENT' && attempt === 0) {
+          this.tokenFile = this.makeTokenFile();
+          if (this.tokenFile === null) return createWritten(file);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  private makeTokenFile(): string | null {
+    const file = join(this.dir, `${HOLDER}.token`);
+    const tmp = `${file}.tmp`;
+    removeQuietly(tmp);
+    createWritten(tmp);
+    try {
+      // Written first, then given its name: a token file is never seen empty.
+      renameSync(tmp, file);
+      const probe = join(this.dir, `${HOLDER}.probe`);
+      removeQuietly(probe);
+      linkSync(file, probe);
+      unlinkSync(probe);
+      tokenFiles.add(file);
+      removeTokenFilesAtExit();
+      return file;
+    } catch (e) {
+      const code = errCode(e);
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EMLINK') {
+        removeQuietly(file);
+        return null;
+      }
+      throw e;
+    }
   }
 
   private base(key: string): string {
@@ -117,7 +183,7 @@ export class Locks {
    */
   private breakStale(file: string): void {
     const breaker = `${file}.break`;
-    if (!createOwned(breaker)) {
+    if (!this.createOwned(breaker)) {
       // Someone else is breaking it right now, or died doing so (a stale breaker is removed here;
       // that one removal is not itself guarded, which would need a process killed inside the
       // few microseconds a takeover takes and two others racing on the same key).
@@ -136,7 +202,7 @@ export class Locks {
   /** Take the exclusive file for a key, taking over a stale one. */
   private takeFile(file: string): 'ok' | 'busy' {
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (createOwned(file)) return 'ok';
+      if (this.createOwned(file)) return 'ok';
       const l = readLock(file);
       if (l === null) continue; // Released meanwhile: try again.
       if (!stale(l)) return 'busy';
@@ -171,7 +237,8 @@ export class Locks {
     // it between our mkdir and our create, so both are retried.
     for (let attempt = 0; ; attempt++) {
       try {
-        createOwned(file);
+        // The name says whose it is: no content needed.
+        closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
         return file;
       } catch (e) {
         if (errCode(e) !== 'ENOENT' || attempt >= 20) throw e;
@@ -287,6 +354,12 @@ export class Locks {
           if (l && stale(l)) {
             this.breakStale(p);
             if (!existsQuiet(p)) removed++;
+          }
+        } else if (/^\d+-[0-9a-f]+\.(token|token\.tmp|probe)$/.test(n)) {
+          // A token file of a dead process (its lock files, hard links to it, are stale too).
+          if (!ownerAlive(n.slice(0, n.indexOf('.')).replace('-', ':'))) {
+            removeQuietly(p);
+            removed++;
           }
         } else if (n.endsWith('.lock.break')) {
           const l = readLock(p);
