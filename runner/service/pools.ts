@@ -10,6 +10,7 @@ import { formatSourcesXml } from '../xml/sources-xml.js';
 import type { PoolRecord } from '../state/pool-store.js';
 import type { CallContext, Service } from './context.js';
 import { describePool, fsRootOf, liveFacts } from './pool-view.js';
+import { sweepPartials } from './partials.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
 type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
@@ -145,6 +146,8 @@ export async function refresh(svc: Service, params: P<'pool.refresh'>): Promise<
   const found = findPool(svc, params.pool);
   if (!found.ok) return found;
   if (found.value.state !== 'running') return err('POOL_INACTIVE', `pool ${found.value.def.name} is not running`);
+  // Volumes half made by a killed agent are removed (runner/service/partials.ts).
+  await sweepPartials(svc, found.value);
   return describePool(svc, found.value);
 }
 

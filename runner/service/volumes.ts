@@ -11,6 +11,7 @@ import type { PoolRecord } from '../state/pool-store.js';
 import type { CallContext, Service } from './context.js';
 import { fsRootOf } from './pool-view.js';
 import { findPool } from './pools.js';
+import { makingNames, poolKey, sweepPartials, volKey } from './partials.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
 type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
@@ -88,9 +89,6 @@ export async function locate(svc: Service, ref: VolumeRef): Promise<Result<Locat
   return err('NO_VOLUME', `no volume with ${'key' in ref ? 'key' : 'path'} ${want}`);
 }
 
-const volKey = (rec: PoolRecord, name: string) => `vol:${rec.def.uuid}/${name}`;
-const poolKey = (rec: PoolRecord) => `pool:${rec.def.uuid}`;
-
 async function locked<T>(svc: Service, what: string, rec: PoolRecord, names: { write: string[]; read?: string[]; table?: boolean }, fn: () => Promise<Result<T>>): Promise<Result<T>> {
   // A change to a pool's shared table (disk: the partition table) holds the whole pool.
   const wholePool = names.table === true && BACKENDS[rec.def.type]?.sharedTable === true;
@@ -98,15 +96,32 @@ async function locked<T>(svc: Service, what: string, rec: PoolRecord, names: { w
   const lock = await svc.locks.acquire(what, write, [...(wholePool ? [] : [poolKey(rec)]), ...(names.read ?? [])]);
   if (!lock.ok) return lock;
   try {
+    // The pool was found running before the lock was taken; it may have been stopped (or
+    // undefined) since, by this process while the volume was looked up, or by another process.
+    // Under the pool's lock it cannot change any more: look again.
+    const now = svc.store.get(rec.def.name);
+    if (!now || now.def.uuid !== rec.def.uuid) return err('NO_POOL', `pool ${rec.def.name} was undefined meanwhile`);
+    if (now.state !== 'running') return err('POOL_INACTIVE', `pool ${rec.def.name} was stopped meanwhile: start it first (pool.start)`);
     return await fn();
   } finally {
     await lock.value();
   }
 }
 
+/**
+ * A file volume described before its lock was taken, described again under it: meanwhile another
+ * request (here or in another process) may have deleted it, or made a new one under its name with
+ * another format or size, and the tool must be told the truth (qemu-img -f). Cheap: a cache hit
+ * costs an lstat. Block volumes are named by their pool's own tool and need no second look.
+ */
+async function fresh(svc: Service, rec: PoolRecord, vol: Volume): Promise<Result<Volume>> {
+  return fsRootOf(rec.def) && vol.type !== 'block' ? getIn(svc, rec, vol.name) : ok(vol);
+}
+
 export async function list(svc: Service, params: P<'vol.list'>): Promise<Result<R<'vol.list'>>> {
   const rec = runningPool(svc, params.pool);
   if (!rec.ok) return rec;
+  await sweepPartials(svc, rec.value);
   const r = await run<{ volumes: Volume[] }>(svc, rec.value, 'vol.list', {});
   return r.ok ? ok({ volumes: r.value.value.volumes.map((v) => withPoolName(v, rec.value)) }) : r;
 }
@@ -153,7 +168,7 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
     if (!c.ok) return c;
   }
   const name = input['name'] as string;
-  return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: [name], table: true }, async () => {
+  return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: makingNames(name), table: true }, async () => {
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.create', input, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
@@ -180,7 +195,10 @@ export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'
   if (!from.ok) return from;
   const input: Record<string, unknown> = { name: params.name, from: from.value.vol };
   if (params.format !== undefined) input['format'] = params.format;
-  return locked<R<'vol.copy'>>(svc, `copy to ${params.name}`, rec.value, { write: [params.name], read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
+  return locked<R<'vol.copy'>>(svc, `copy to ${params.name}`, rec.value, { write: makingNames(params.name), read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
+    const src = await fresh(svc, from.value.rec, from.value.vol);
+    if (!src.ok) return src;
+    input['from'] = src.value;
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.copy', input, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
@@ -192,8 +210,10 @@ export async function snapshot(svc: Service, call: CallContext, params: P<'vol.s
   if (!rec.ok) return rec;
   const from = await locate(svc, params.from);
   if (!from.ok) return from;
-  return locked<R<'vol.snapshot'>>(svc, `snapshot ${params.name}`, rec.value, { write: [params.name], read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
-    const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.snapshot', { name: params.name, from: from.value.vol }, call, params.dryRun === true);
+  return locked<R<'vol.snapshot'>>(svc, `snapshot ${params.name}`, rec.value, { write: makingNames(params.name), read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
+    const src = await fresh(svc, from.value.rec, from.value.vol);
+    if (!src.ok) return src;
+    const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.snapshot', { name: params.name, from: src.value }, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
   });
@@ -204,11 +224,14 @@ export async function resize(svc: Service, call: CallContext, params: P<'vol.res
   if (!c.ok) return c;
   const l = await locate(svc, params.volume);
   if (!l.ok) return l;
-  const { rec, vol } = l.value;
-  if (params.capacity < vol.capacity && params.shrink !== true) {
-    return err('INVALID_ARGUMENT', `new capacity ${params.capacity} is smaller than the current ${vol.capacity}: pass shrink: true to shrink`, { field: 'capacity' });
-  }
-  return locked<R<'vol.resize'>>(svc, `resize ${vol.name}`, rec, { write: [vol.name], table: true }, async () => {
+  const { rec } = l.value;
+  const tooSmall = (v: Volume) => err('INVALID_ARGUMENT', `new capacity ${params.capacity} is smaller than the current ${v.capacity}: pass shrink: true to shrink`, { field: 'capacity' });
+  if (params.capacity < l.value.vol.capacity && params.shrink !== true) return tooSmall(l.value.vol);
+  return locked<R<'vol.resize'>>(svc, `resize ${l.value.vol.name}`, rec, { write: [l.value.vol.name], table: true }, async () => {
+    const now = await fresh(svc, rec, l.value.vol);
+    if (!now.ok) return now;
+    const vol = now.value;
+    if (params.capacity < vol.capacity && params.shrink !== true) return tooSmall(vol);
     const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: params.capacity, shrink: params.shrink === true }, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec, r.value.value.volume));
@@ -230,8 +253,11 @@ export async function remove(svc: Service, call: CallContext, params: P<'vol.del
 export async function wipe(svc: Service, call: CallContext, params: P<'vol.wipe'>): Promise<Result<R<'vol.wipe'>>> {
   const l = await locate(svc, params.volume);
   if (!l.ok) return l;
-  const { rec, vol } = l.value;
-  return locked<R<'vol.wipe'>>(svc, `wipe ${vol.name}`, rec, { write: [vol.name] }, async () => {
+  const { rec } = l.value;
+  return locked<R<'vol.wipe'>>(svc, `wipe ${l.value.vol.name}`, rec, { write: [l.value.vol.name] }, async () => {
+    const now = await fresh(svc, rec, l.value.vol);
+    if (!now.ok) return now;
+    const vol = now.value;
     const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero' }, call, params.dryRun === true);
     svc.volumes.drop(rec.def.uuid, vol.name);
     if (!r.ok) return r;
