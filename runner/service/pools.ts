@@ -64,6 +64,11 @@ export async function define(svc: Service, params: P<'pool.define'>): Promise<Re
   const checked = checkDefinition(parsed.value);
   if (!checked.ok) return checked;
   const def = checked.value;
+  // What is stored must read back: a document just under the size or element limits can grow
+  // past them once written in libvirt's layout (indentation, the live size elements), and an
+  // unreadable file would be a lost pool (or, on a redefine, replace a good definition).
+  const back = parsePoolXml(formatPoolXml(def));
+  if (!back.ok) return err('XML_ERROR', `pool ${def.name} cannot be stored: written in libvirt's form it is no longer a readable document (${back.error.message}); make the definition smaller`);
   const lock = await svc.locks.acquire(`define ${def.name}`, ['pools']);
   if (!lock.ok) return lock;
   try {
