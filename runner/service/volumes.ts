@@ -2,14 +2,16 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { MethodContracts, Volume, VolumeRef, BackingStore, PlanStep } from '../contracts/generated.js';
 import type { OperationName } from '../scriptlet/api.js';
-import { err, ok, type Result } from '../errors.js';
+import { err, ok, type ErrorData, type Result } from '../errors.js';
+import { checkEntryName } from '../exec/pool-fs.js';
+import { nameProblem } from '../xml/names.js';
 import { invoke } from '../scriptlet/invoke.js';
 import { BACKENDS } from '../backends/index.js';
 import { parseVolXml } from '../xml/vol-xml.js';
 import { formatVolXml } from '../xml/vol-xml.js';
 import type { PoolRecord } from '../state/pool-store.js';
 import type { CallContext, Service } from './context.js';
-import { fsRootOf } from './pool-view.js';
+import { fsRootOf, sourceProblem } from './pool-view.js';
 import { findPool } from './pools.js';
 import { makingNames, poolKey, sweepPartials, volKey } from './partials.js';
 
@@ -24,6 +26,8 @@ function runningPool(svc: Service, ref: string): Result<PoolRecord> {
 }
 
 async function run<T>(svc: Service, rec: PoolRecord, op: OperationName, input: object, call?: CallContext, dryRun = false): Promise<Result<{ value: T; plan: PlanStep[] }>> {
+  const bad = sourceProblem(rec.def.type, rec.def.source);
+  if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
   const o = await invoke(svc.rt, {
     op, poolType: rec.def.type, input: { pool: rec.def, ...input }, fsRoot: fsRootOf(rec.def), dryRun,
     ...(call ? { signal: call.signal, onProgress: call.progress } : {})
@@ -44,6 +48,8 @@ function described(svc: Service, rec: PoolRecord, v: Volume): Volume {
 
 async function getIn(svc: Service, rec: PoolRecord, name: string): Promise<Result<Volume>> {
   const root = fsRootOf(rec.def);
+  // A name that cannot be a file in the target ('..', 'a/b', NUL, too long) is no volume of a file pool.
+  if (root && checkEntryName(name)) return err('NO_VOLUME', `no volume ${JSON.stringify(name.slice(0, 300))} in pool ${rec.def.name}`);
   if (root && !name.includes('/')) {
     const hit = svc.volumes.get(rec.def.uuid, name, join(root, name));
     if (hit) return ok(hit);
@@ -68,12 +74,15 @@ export async function locate(svc: Service, ref: VolumeRef): Promise<Result<Locat
   const want = 'key' in ref ? ref.key : ref.path;
   const pools = svc.store.all().filter((r) => r.state === 'running');
   // File pools: the path names the pool (its directory) and the volume (its file name).
-  if (want.startsWith('/')) {
-    const dir = resolve(dirname(want));
+  // The path is taken lexically ('..' resolved, '//' collapsed); one ending in '/' names a
+  // directory, never a file volume.
+  if (want.startsWith('/') && !want.endsWith('/')) {
+    const full = resolve(want);
+    const dir = dirname(full);
     for (const rec of pools) {
       const root = fsRootOf(rec.def);
       if (root && resolve(root) === dir) {
-        const v = await getIn(svc, rec, basename(want));
+        const v = await getIn(svc, rec, basename(full));
         if (v.ok) return ok({ rec, vol: v.value });
         if (v.error.code !== 'NO_VOLUME') return v;
       }
@@ -136,6 +145,12 @@ export async function dumpXml(svc: Service, params: P<'vol.dumpXml'>): Promise<R
   return l.ok ? ok({ xml: formatVolXml(l.value.vol, { poolType: l.value.rec.def.type }) }) : l;
 }
 
+/** A new volume's name: the contract's pattern, and what a file name can hold (runner/xml/names.ts). */
+function newName(name: string): { ok: false; error: ErrorData } | null {
+  const problem = nameProblem(name);
+  return problem ? err('INVALID_ARGUMENT', `volume name ${JSON.stringify(name.slice(0, 300))} ${problem}`, { field: 'name' }) : null;
+}
+
 function positive(n: number, field: string): Result<number> {
   return Number.isSafeInteger(n) && n > 0 ? ok(n) : err('INVALID_ARGUMENT', `${field} must be a positive whole number of bytes`, { field });
 }
@@ -163,6 +178,8 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
       input['backingStore'] = b.value;
     }
   }
+  const badName = newName(input['name'] as string);
+  if (badName) return badName;
   if (!input['backingStore']) {
     const c = positive(input['capacity'] as number, 'capacity');
     if (!c.ok) return c;
@@ -189,6 +206,8 @@ async function backingFrom(svc: Service, rec: PoolRecord, ref: string): Promise<
 }
 
 export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'>): Promise<Result<R<'vol.copy'>>> {
+  const badName = newName(params.name);
+  if (badName) return badName;
   const rec = runningPool(svc, params.pool);
   if (!rec.ok) return rec;
   const from = await locate(svc, params.from);
@@ -206,6 +225,8 @@ export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'
 }
 
 export async function snapshot(svc: Service, call: CallContext, params: P<'vol.snapshot'>): Promise<Result<R<'vol.snapshot'>>> {
+  const badName = newName(params.name);
+  if (badName) return badName;
   const rec = runningPool(svc, params.pool);
   if (!rec.ok) return rec;
   const from = await locate(svc, params.from);

@@ -63,7 +63,8 @@ export class PoolStore {
   names(): string[] {
     if (!existsSync(this.dir)) return [];
     return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.xml') && !f.startsWith('.'))
+      // Every NAME.xml (a pool may be named '.x'); atomic-write's temp files end in .tmp.
+      .filter((f) => f.endsWith('.xml'))
       .map((f) => f.slice(0, -4))
       .sort();
   }
