@@ -1,7 +1,7 @@
 // Volumes being made in file pools live under a partial name (PARTIAL_PREFIX, see
 // runner/scriptlet/api.ts) until they are whole. A partial whose operation is gone - the agent
-// was killed, or crashed - is garbage: it is found here, on vol.list, pool.refresh and pool.start,
-// and removed. "Gone" is decided by the volume's lock: the operation that made the partial held it
+// was killed, or crashed - is garbage: it is found here, on vol.list and pool.refresh, and
+// removed. "Gone" is decided by the volume's lock: the operation that made the partial held it
 // all along (across processes: a lock file naming its owner, stale once the owner is dead), so a
 // partial whose lock can be taken now belongs to nobody.
 import { lstatSync, readdirSync, realpathSync, unlinkSync } from 'node:fs';
@@ -22,6 +22,13 @@ export function makingNames(name: string): string[] {
   const guard = partialName(name).slice(PARTIAL_PREFIX.length);
   return guard === name ? [name] : [name, guard];
 }
+
+/**
+ * A netfs pool's directory may be shared with agents on other hosts, whose locks this agent
+ * cannot see: there a partial is garbage only once it has not changed for this long as well (a
+ * copy in progress keeps writing it).
+ */
+const SHARED_STORAGE_QUIET_MS = 10 * 60_000;
 
 /** Remove the pool's partial files whose operation is gone; how many were removed. */
 export async function sweepPartials(svc: Service, rec: PoolRecord): Promise<number> {
@@ -45,7 +52,9 @@ export async function sweepPartials(svc: Service, rec: PoolRecord): Promise<numb
       const p = join(dir, n);
       // A partial is a file the agent made; a directory of that name is left alone, and a symlink
       // is removed as a link (unlink never follows it).
-      if (!lstatSync(p).isDirectory()) {
+      const st = lstatSync(p);
+      const quiet = rec.def.type !== 'netfs' || Date.now() - st.mtimeMs > SHARED_STORAGE_QUIET_MS;
+      if (!st.isDirectory() && quiet) {
         unlinkSync(p);
         removed++;
       }

@@ -4,7 +4,8 @@
 // dead (kill -9, crash) is stale and taken over:
 // - an exclusive key is one file created with O_EXCL (one winner among all processes);
 // - a shared key is one holder file per process in the key's `.shared/` directory (per process,
-//   not per holder: the first in-process holder makes it, the last one removes it).
+//   not per holder: the first in-process holder makes it, the last one removes it; the directory
+//   itself is kept a while, see keepSharedDir).
 // An exclusive taker makes its file, then looks for live shared holders; a shared taker makes its
 // holder file, then looks for a live exclusive file. Both write before they read, so of two
 // racing takers at least one sees the other and backs off (CONFLICT): a pool cannot be stopped
@@ -31,6 +32,7 @@ const HOLDER = TOKEN.replace(':', '-');
  * once; one still empty after this long was left by a process killed in between.
  */
 const EMPTY_STALE_MS = 5000;
+const SHARED_DIRS_KEPT = 64;
 
 const errCode = (e: unknown) => (e as { code?: string }).code;
 
@@ -119,6 +121,8 @@ export class Locks {
   private tokenFile: string | null | undefined;
   /** Shared keys this process has a holder file for (made while its in-process count is > 0). */
   private holderFiles = new Map<string, string>();
+  /** `.shared` directories of the keys this process held last, oldest first (keepSharedDir). */
+  private sharedDirs = new Set<string>();
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -171,9 +175,18 @@ export class Locks {
     }
   }
 
+  private bases = new Map<string, string>();
+
   private base(key: string): string {
-    // Keys hold user names: hash them into safe file names.
-    return join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 32));
+    // Keys hold user names: hash them into safe file names (remembered: a pool's key is hashed
+    // for every volume operation).
+    let b = this.bases.get(key);
+    if (b === undefined) {
+      b = join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 32));
+      if (this.bases.size >= 4096) this.bases.clear();
+      this.bases.set(key, b);
+    }
+    return b;
   }
 
   /**
@@ -233,8 +246,8 @@ export class Locks {
   private addHolder(key: string): string {
     const dir = `${this.base(key)}.shared`;
     const file = join(dir, HOLDER);
-    // Another process's start-up sweep may remove an empty directory between our mkdir and our
-    // create, so both are retried.
+    // The directory may be removed by another process (keepSharedDir, sweep) between our mkdir
+    // and our create: both are retried.
     for (let attempt = 0; ; attempt++) {
       try {
         // The name says whose it is: no content needed.
@@ -243,7 +256,31 @@ export class Locks {
       } catch (e) {
         if (errCode(e) !== 'ENOENT' || attempt >= 20) throw e;
       }
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      try {
+        mkdirSync(dir, { mode: 0o700 });
+      } catch (e) {
+        if (errCode(e) !== 'EEXIST') throw e;
+      }
+    }
+  }
+
+  /**
+   * A key's `.shared` directory outlives its holders: making and removing a directory costs
+   * ~0.3 ms here (ten times a whole lock), and a pool's key is taken by every volume operation.
+   * The directories of the SHARED_DIRS_KEPT keys this process used last are kept; an older one is
+   * removed once empty (a copy's source volume, used once), and the start-up sweep removes any
+   * left empty.
+   */
+  private keepSharedDir(dir: string): void {
+    this.sharedDirs.delete(dir);
+    this.sharedDirs.add(dir);
+    if (this.sharedDirs.size <= SHARED_DIRS_KEPT) return;
+    const oldest = this.sharedDirs.values().next().value as string;
+    this.sharedDirs.delete(oldest);
+    try {
+      rmdirSync(oldest);
+    } catch {
+      // Held by someone (ENOTEMPTY) or gone: fine either way.
     }
   }
 
@@ -265,9 +302,8 @@ export class Locks {
       const f = this.holderFiles.get(key);
       if (f) {
         this.holderFiles.delete(key);
-        // The key's directory stays: removing it costs more than the whole rest of a volume
-        // operation here (rmdir ~1 ms); the start-up sweep removes directories left empty.
         removeQuietly(f);
+        this.keepSharedDir(dirname(f));
       }
     }
     if (!h.exclusive && h.shared === 0) this.held.delete(key);

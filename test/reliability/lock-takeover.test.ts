@@ -111,6 +111,8 @@ t.test('the start-up sweep removes what dead processes left, and nothing of live
   const liveShared = fileOf(dir, 'live-s').replace(/\.lock$/, '.shared');
   t.equal(readdirSync(liveShared).length, 1, 'the live shared holder file stays');
   if (held.ok) await held.value();
-  t.notOk(existsSync(liveShared), 'released by its last holder, the shared directory goes');
+  t.same(readdirSync(liveShared), [], 'released by its last holder, the holder file goes (the directory is kept for reuse)');
   t.notOk(existsSync(fileOf(dir, 'live-x')), 'released, the exclusive lock file goes');
+  new Locks(dir).sweep();
+  t.notOk(existsSync(liveShared), 'the next start-up sweep removes the empty directory');
 });
