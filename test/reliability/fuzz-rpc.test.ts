@@ -440,24 +440,29 @@ async function exchange(agent: RawAgent, rawLines: string[], livenessMs: number)
   // Batches: matched by their members' ids.
   const bkey = (ids: unknown[]) => ids.map((i) => (i === null || i === undefined ? 'null' : idKey(i))).sort().join(',');
   const pending = batchExps.map((exps) => ({ key: bkey(exps.map((e) => e.id)), exps }));
-  for (const arr of batches) {
-    const key = bkey(arr.map((m) => m.id));
-    // Batches whose members have null ids share a key: take the one whose answers fit.
-    const nullGot = arr.filter((x) => x.id === null || x.id === undefined);
-    const fits = (p: { key: string; exps: Exp[] }) => p.key === key && matchNulls(nullGot, p.exps.filter((e) => e.id === null), []);
-    counting = false;
-    const best = pending.findIndex(fits);
-    counting = true;
-    const i = best !== -1 ? best : pending.findIndex((p) => p.key === key);
-    if (i === -1) {
-      problems.push(`unexpected batch answer ${JSON.stringify(arr).slice(0, 300)}`);
-      continue;
-    }
-    const { exps } = pending.splice(i, 1)[0]!;
+  // Batches whose members all have null ids share a key: match answers to batches as a whole,
+  // so each answer goes to a batch whose expectations it fits.
+  const nullsOf = (arr: Msg[]) => arr.filter((x) => x.id === null || x.id === undefined);
+  counting = false;
+  const owner = bipartite(batches, pending, (arr, p) => p.key === bkey(arr.map((m) => m.id)) && matchNulls(nullsOf(arr), p.exps.filter((e) => e.id === null), []));
+  counting = true;
+  const used = new Set<number>();
+  const pairs: Array<[Msg[], { exps: Exp[] }]> = [];
+  for (const [j, i] of owner.entries()) if (i >= 0) { pairs.push([batches[i]!, pending[j]!]); used.add(i); }
+  const left = pending.filter((_p, j) => owner[j]! < 0);
+  for (const [i, arr] of batches.entries()) {
+    if (used.has(i)) continue;
+    // No batch it fits: pair it with one of the same ids to say what is wrong.
+    const k = left.findIndex((p) => p.key === bkey(arr.map((m) => m.id)));
+    if (k === -1) problems.push(`unexpected batch answer ${JSON.stringify(arr).slice(0, 300)}`);
+    else pairs.push([arr, left.splice(k, 1)[0]!]);
+  }
+  for (const [arr, { exps }] of pairs) {
     const byId = new Map(exps.filter((e) => e.id !== null).map((e) => [idKey(e.id), e]));
     for (const m of arr.filter((x) => x.id !== null && x.id !== undefined)) checkResponse(m, byId.get(idKey(m.id)) as Exp, problems);
-    matchNulls(arr.filter((x) => x.id === null || x.id === undefined), exps.filter((e) => e.id === null), problems);
+    matchNulls(nullsOf(arr), exps.filter((e) => e.id === null), problems);
   }
+  pending.splice(0, pending.length, ...left);
   for (const p of pending) problems.push(`no batch answer for ${JSON.stringify(p.exps[0]?.line.slice(0, 200))}`);
   return { inputs: lines.length, problems };
 }
@@ -472,15 +477,12 @@ function compatible(m: Msg, w: Exp): boolean {
   return e !== undefined && w.codes.includes(e.code);
 }
 
-/** Answers without an id: exactly as many as expected, matched one to one (Kuhn's matching). True when all matched. */
-function matchNulls(got: Msg[], want: Exp[], problems: string[]): boolean {
-  if (got.length !== want.length) {
-    problems.push(`${got.length} answers with a null id, expected ${want.length}: got ${JSON.stringify(got.map((m) => m.error?.code ?? 'result'))} for ${JSON.stringify(want.map((w) => w.line.slice(0, 80)))}`);
-  }
+/** Maximum matching (Kuhn): owner[j] is the index of the `got` matched to want[j], or -1. */
+function bipartite<G, W>(got: readonly G[], want: readonly W[], compat: (g: G, w: W) => boolean): number[] {
   const owner: number[] = want.map(() => -1);
   const tryAssign = (i: number, seen: boolean[]): boolean => {
     for (let j = 0; j < want.length; j++) {
-      if (seen[j] || !compatible(got[i]!, want[j]!)) continue;
+      if (seen[j] || !compat(got[i]!, want[j]!)) continue;
       seen[j] = true;
       if (owner[j] === -1 || tryAssign(owner[j]!, seen)) {
         owner[j] = i;
@@ -489,8 +491,17 @@ function matchNulls(got: Msg[], want: Exp[], problems: string[]): boolean {
     }
     return false;
   };
-  const matched = new Set<number>();
-  for (let i = 0; i < got.length; i++) if (tryAssign(i, want.map(() => false))) matched.add(i);
+  for (let i = 0; i < got.length; i++) tryAssign(i, want.map(() => false));
+  return owner;
+}
+
+/** Answers without an id: exactly as many as expected, matched one to one. True when all matched. */
+function matchNulls(got: Msg[], want: Exp[], problems: string[]): boolean {
+  if (got.length !== want.length) {
+    problems.push(`${got.length} answers with a null id, expected ${want.length}: got ${JSON.stringify(got.map((m) => m.error?.code ?? 'result'))} for ${JSON.stringify(want.map((w) => w.line.slice(0, 80)))}`);
+  }
+  const owner = bipartite(got, want, compatible);
+  const matched = new Set(owner.filter((i) => i >= 0));
   for (let j = 0; j < want.length; j++) if (owner[j]! >= 0) checkResponse(got[owner[j]!]!, want[j]!, problems);
   for (let i = 0; i < got.length; i++) {
     if (!matched.has(i)) problems.push(`null-id answer ${JSON.stringify(got[i]).slice(0, 300)} matches no expected answer (${JSON.stringify(want.map((w) => [w.codes, w.line.slice(0, 80)]))})`);

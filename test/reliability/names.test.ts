@@ -395,10 +395,12 @@ t.test('names and paths', async (t) => {
     // Each case starts the CLI two to four times (about a second each): a few here, all in soak mode.
     const names = ['--help', '-rf', '..', '$(touch X)', 'a;touch X', 'x'.repeat(256), '--home=/tmp'];
     const more = ['-', '`touch X`', "'", 'a b', '\u202eevil', '--pool=x', '-h', ...MAY_ACCEPT];
-    for (const name of SOAK ? [...names, ...more] : names) {
+    for (const given of SOAK ? [...names, ...more] : names) {
       counts.cli++;
+      // argv is bytes: a lone surrogate reaches the process as U+FFFD, which is the name it gets.
+      const name = Buffer.from(given, 'utf8').toString('utf8');
       const had = new Set(readdirSync(np));
-      const r = cli('vol-create-as', 'np', name, '1M');
+      const r = cli('vol-create-as', 'np', given, '1M');
       const made = readdirSync(np).filter((f) => !had.has(f));
       if (r.status === 0 && made.length === 0 && !/usage/i.test(r.stdout + r.stderr)) problems.push(`cli vol-create-as ${label(name)}: exit 0 but nothing made`);
       if (r.status !== 0 && !/INVALID_ARGUMENT/.test(r.stderr)) problems.push(`cli vol-create-as ${label(name)}: exit ${r.status}: ${r.stderr.slice(0, 200)}`);
@@ -408,9 +410,9 @@ t.test('names and paths', async (t) => {
         const d = cli('vol-delete', '--pool', 'np', '--', f);
         if (d.status !== 0) problems.push(`cli vol-delete ${label(f)}: exit ${d.status}: ${d.stderr.slice(0, 200)}`);
       }
-      const p = cli('pool-define-as', name, 'dir', '--target', join(pools, 'cli'));
+      const p = cli('pool-define-as', given, 'dir', '--target', join(pools, 'cli'));
       const defined = poolDirFiles().filter((f) => f.endsWith('.xml') && !/^(default|np)\.xml$/.test(f));
-      if (p.status !== 0 && !/INVALID_ARGUMENT/.test(p.stderr)) problems.push(`cli pool-define-as ${label(name)}: exit ${p.status}: ${p.stderr.slice(0, 200)}`);
+      if (p.status !== 0 && !/INVALID_ARGUMENT/.test(p.stderr) && !(name === 'default' && /POOL_EXISTS/.test(p.stderr))) problems.push(`cli pool-define-as ${label(name)}: exit ${p.status}: ${p.stderr.slice(0, 200)}`);
       if (MUST_REFUSE.includes(name) && defined.length) problems.push(`cli pool-define-as ${label(name)}: defined ${JSON.stringify(defined)}`);
       for (const f of defined) {
         if (f !== `${name}.xml`) problems.push(`cli pool-define-as ${label(name)}: defined ${label(f)}`);
