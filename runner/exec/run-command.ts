@@ -13,6 +13,15 @@ export const FIXED_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const OUTPUT_CAP = 16 * 1024 * 1024;
 
+/**
+ * A command's time limit when its scriptlet sets none: STORAGE_AGENT_TIMEOUT_MS (a positive whole
+ * number of milliseconds) if set, else DEFAULT_TIMEOUT_MS. Tests shorten it to see hangs killed.
+ */
+export function defaultTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env['STORAGE_AGENT_TIMEOUT_MS']);
+  return Number.isSafeInteger(v) && v > 0 ? v : DEFAULT_TIMEOUT_MS;
+}
+
 export interface RunOptions {
   stdin?: string | undefined;
   timeoutMs?: number | undefined;
@@ -23,8 +32,15 @@ export interface RunOptions {
   env?: Record<string, string> | undefined;
 }
 
+/**
+ * After a kill, how long to wait for the tool's output to close. A process that left the tool's
+ * process group (setsid) survives the kill and may hold stdout open for as long as it likes: the
+ * pipes are then closed on our side, so a timeout always ends the wait.
+ */
+export const KILL_GRACE_MS = 500;
+
 export async function runCommand(file: string, argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs();
   const { execa } = await loadExeca();
   const child = execa(file, argv.slice(1), {
     shell: false,
@@ -42,6 +58,7 @@ export async function runCommand(file: string, argv: readonly string[], opts: Ru
   });
   let timedOut = false;
   let killedByAbort = false;
+  let grace: NodeJS.Timeout | undefined;
   const killGroup = () => {
     if (child.pid === undefined) return;
     try {
@@ -49,6 +66,10 @@ export async function runCommand(file: string, argv: readonly string[], opts: Ru
     } catch {
       // Already gone.
     }
+    grace ??= setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, KILL_GRACE_MS);
   };
   const timer = setTimeout(() => {
     timedOut = true;
@@ -75,12 +96,14 @@ export async function runCommand(file: string, argv: readonly string[], opts: Ru
       signal,
       stdout: typeof r.stdout === 'string' ? r.stdout : '',
       stderr: typeof r.stderr === 'string' ? r.stderr : errnoText(r),
-      failed: exitCode !== 0 || timedOut || killedByAbort,
+      // Output cut at the cap is not the tool's answer, whatever its exit code: never parse it.
+      failed: exitCode !== 0 || timedOut || killedByAbort || truncated,
       timedOut,
       truncated
     };
   } finally {
     clearTimeout(timer);
+    clearTimeout(grace);
     opts.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -8,6 +8,7 @@ import type { CommandOptions, CommandResult, FsResult, HostFacts, OperationName,
 import type { FsOpName } from '../exec/pool-fs.js';
 import { MUTATING_FS_OPS } from '../exec/pool-fs.js';
 import { resolveBinary } from '../exec/resolve-binary.js';
+import { packageOf } from '../probe/packages.js';
 import { err, ok, trimStderr, type ErrorData, type Result } from '../errors.js';
 import { BACKENDS, HOST_OPS } from '../backends/index.js';
 import type { Runtime } from '../runtime.js';
@@ -101,6 +102,9 @@ function pathAllowed(arg: string, fsRoot: string, allowed: readonly string[]): b
   return allowed.includes(abs);
 }
 
+/** How much of a command's output over the cap is kept for the scriptlet and the error data. */
+const TRUNCATED_KEEP = 64 * 1024;
+
 const QEMU_PROGRESS = /\((\d+(?:\.\d+)?)\/100%\)/g;
 
 export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOutcome> {
@@ -161,7 +165,10 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
         for (const m of chunk.matchAll(QEMU_PROGRESS)) report(Number(m[1]), 100);
       };
     }
-    const r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: req.signal, onStdout });
+    let r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: req.signal, onStdout });
+    // Output cut at the cap is refused anyway (failed): only its start crosses into the sandbox,
+    // not up to 2 x 16 MiB per command.
+    if (r.truncated) r = { ...r, stdout: r.stdout.slice(0, TRUNCATED_KEEP), stderr: r.stderr.slice(0, TRUNCATED_KEEP) };
     calls.push({ kind: 'exec', argv, stdin: options.stdin ?? null, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr });
     if (r.failed) lastFailed = r;
     return r;
@@ -204,7 +211,15 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
       data.exitCode = cmd.exitCode;
       data.stderr = trimStderr(cmd.stderr);
       if (cmd.timedOut) data.code = 'TIMEOUT';
-      if (cmd.exitCode === 127 && /not found/.test(cmd.stderr)) data.code = 'TOOL_MISSING';
+      if (cmd.exitCode === 127 && cmd.argv[0] !== undefined && cmd.stderr === `${cmd.argv[0]}: not found`) {
+        // A binary the scriptlet declared is not installed (the probed tool itself was).
+        data.code = 'TOOL_MISSING';
+        const pkg = packageOf(cmd.argv[0]);
+        if (pkg) {
+          data.package = pkg;
+          data.message = `${e.message} (${cmd.argv[0]} is not installed: Debian package ${pkg})`;
+        }
+      }
     }
     const failed: InvokeOutcome = { result: { ok: false, error: data }, ...base };
     record(rt, req, failed, host);

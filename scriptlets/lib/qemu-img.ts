@@ -53,10 +53,12 @@ function failedCommand(r: CommandResult, what: string): { ok: false; error: { co
   return c ? fail(c, `${what}: ${r.stderr.trim().split('\n')[0] ?? ''}`, r) : toolFailed(r, what);
 }
 
-async function describe(fs: PoolFs, name: string): Promise<ScriptletResult<{ volume: Volume }>> {
+/** The volume a command just made or changed, read back from the pool. */
+async function describe(fs: PoolFs, name: string, made: CommandResult): Promise<ScriptletResult<{ volume: Volume }>> {
   const st = await fs.stat(name);
   if (!st.ok) return fsFailed(st);
-  if (!st.value) return fail('NO_VOLUME', `volume ${name} vanished after it was made`);
+  // The tool said it succeeded, and there is nothing: its answer cannot be trusted.
+  if (!st.value) return fail('TOOL_FAILED', `${made.argv[0] ?? 'the tool'} reported success, but volume ${name} is not in the pool`, made);
   const v = await describeFile(fs, st.value);
   if (!v.ok) return fsFailed(v);
   if (!v.value) return fail('INTERNAL', `${name} is not a file after it was made`);
@@ -106,7 +108,7 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
         return failedCommand(r, `allocating ${input.name}`);
       }
       if (ctx.dryRun) return planned(fs, input.name, format, input.capacity);
-      return describe(fs, input.name);
+      return describe(fs, input.name, r);
     }
     if (ctx.dryRun) return planned(fs, input.name, format, input.capacity);
     const vol = volumeFromStat(fs.root, made.value);
@@ -123,7 +125,7 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
     return failedCommand(r, `creating ${input.name}`);
   }
   if (ctx.dryRun) return planned(fs, input.name, format, input.capacity, input.backingStore);
-  return describe(fs, input.name);
+  return describe(fs, input.name, r);
 }
 
 export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy'>): Promise<ScriptletResult<{ volume: Volume }>> {
@@ -144,7 +146,7 @@ export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy
     return failedCommand(r, `copying ${input.from.name} to ${input.name}`);
   }
   if (ctx.dryRun) return planned(fs, input.name, format, input.from.capacity);
-  return describe(fs, input.name);
+  return describe(fs, input.name, r);
 }
 
 export async function snapshotVolume(s: QemuImgSeries, ctx: ScriptletContext, input: OpInput<'vol.snapshot'>): Promise<ScriptletResult<{ volume: Volume }>> {
@@ -161,7 +163,7 @@ export async function snapshotVolume(s: QemuImgSeries, ctx: ScriptletContext, in
     return failedCommand(r, `creating overlay ${input.name} on ${input.from.name}`);
   }
   if (ctx.dryRun) return planned(fs, input.name, 'qcow2', input.from.capacity, backing);
-  return describe(fs, input.name);
+  return describe(fs, input.name, r);
 }
 
 export async function resizeVolume(ctx: ScriptletContext, input: OpInput<'vol.resize'>): Promise<ScriptletResult<{ volume: Volume }>> {
@@ -175,7 +177,7 @@ export async function resizeVolume(ctx: ScriptletContext, input: OpInput<'vol.re
   const r = await ctx.$`${resizeArgv(v.path, v.format, input.capacity, shrinking)}`;
   if (r.failed) return failedCommand(r, `resizing ${v.name}`);
   if (ctx.dryRun) return done({ volume: { ...v, capacity: input.capacity } });
-  return describe(fs, v.name);
+  return describe(fs, v.name, r);
 }
 
 export async function wipeVolume(s: QemuImgSeries, ctx: ScriptletContext, input: OpInput<'vol.wipe'>): Promise<ScriptletResult<Record<string, never>>> {
