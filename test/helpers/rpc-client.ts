@@ -21,7 +21,7 @@ export class AgentProcess {
   readonly exited: Promise<number | null>;
 
   /** `extraFds`: descriptors the agent inherits as fd 3, 4, ... (as a careless parent may pass them). */
-  constructor(home: string, env: NodeJS.ProcessEnv = {}, extraFds: number[] = []) {
+  constructor(home: string, env: NodeJS.ProcessEnv = {}, extraFds: (number | 'ignore')[] = []) {
     this.child = spawn(process.execPath, [BIN, '--home', home, 'serve'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe', ...extraFds] }) as ChildProcessWithoutNullStreams;
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr += d.toString();
