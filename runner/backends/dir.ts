@@ -1,4 +1,5 @@
 import type { Backend } from './types.js';
+import { FILE_VOLUME_OPS } from './file-volumes.js';
 
 // A directory of image files. Pool life cycle and listing are plain file operations (posix);
 // anything that writes an image format goes through qemu-img.
@@ -6,18 +7,10 @@ export const dirBackend: Backend = {
   type: 'dir',
   fileTarget: true,
   ops: {
+    ...FILE_VOLUME_OPS,
     'pool.build': 'posix',
     'pool.delete': 'posix',
     'pool.start': 'posix',
-    'pool.stop': 'posix',
-    'pool.refresh': 'posix',
-    'vol.list': 'posix',
-    'vol.get': 'posix',
-    'vol.delete': 'posix',
-    'vol.create': 'qemu-img',
-    'vol.copy': 'qemu-img',
-    'vol.snapshot': 'qemu-img',
-    'vol.resize': 'qemu-img',
-    'vol.wipe': 'qemu-img'
+    'pool.stop': 'posix'
   }
 };

@@ -6,6 +6,7 @@ import type { Backend } from './types.js';
 export const diskBackend: Backend = {
   type: 'disk',
   fileTarget: false,
+  sharedTable: true,
   ops: {
     'pool.build': 'parted',
     'pool.start': 'parted',

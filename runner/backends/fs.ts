@@ -1,4 +1,5 @@
 import type { Backend } from './types.js';
+import { FILE_VOLUME_OPS } from './file-volumes.js';
 
 // A file system on a block device, mounted at the target (libvirt's "fs" pool). Making,
 // mounting and removing the file system is util-linux's (blkid, mkfs, mount, umount, wipefs);
@@ -8,19 +9,11 @@ export const fsBackend: Backend = {
   type: 'fs',
   fileTarget: true,
   ops: {
+    ...FILE_VOLUME_OPS,
     'pool.build': 'util-linux',
     'pool.start': 'util-linux',
     'pool.stop': 'util-linux',
     'pool.delete': 'util-linux',
-    'pool.findSources': 'util-linux',
-    'pool.refresh': 'posix',
-    'vol.list': 'posix',
-    'vol.get': 'posix',
-    'vol.delete': 'posix',
-    'vol.create': 'qemu-img',
-    'vol.copy': 'qemu-img',
-    'vol.snapshot': 'qemu-img',
-    'vol.resize': 'qemu-img',
-    'vol.wipe': 'qemu-img'
+    'pool.findSources': 'util-linux'
   }
 };

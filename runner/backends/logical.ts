@@ -21,5 +21,12 @@ export const logicalBackend: Backend = {
     'vol.snapshot': 'lvm2',
     'vol.copy': 'lvm2',
     'vol.wipe': 'lvm2'
+  },
+  needsDeviceMapper: {
+    'vol.snapshot': 'an LVM snapshot is a device-mapper target',
+    'vol.copy': 'copying reads and writes the LVs\' /dev nodes, which need activation',
+    'vol.wipe': 'wiping writes the LV\'s /dev node, which needs activation',
+    'vol.create (thin)': 'thin pools and thin volumes are device-mapper targets',
+    'pool.start (activate)': 'activation (vgchange -ay, /dev/VG/LV nodes) needs device-mapper; the pool starts with its LVs inactive'
   }
 };

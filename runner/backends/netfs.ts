@@ -1,4 +1,5 @@
 import type { Backend } from './types.js';
+import { FILE_VOLUME_OPS } from './file-volumes.js';
 
 // A network file system (NFS, CIFS, GlusterFS) mounted at the target (libvirt's "netfs" pool).
 // Building and deleting only make and remove the target directory (posix, as for dir pools: the
@@ -8,18 +9,10 @@ export const netfsBackend: Backend = {
   type: 'netfs',
   fileTarget: true,
   ops: {
+    ...FILE_VOLUME_OPS,
     'pool.build': 'posix',
     'pool.delete': 'posix',
     'pool.start': 'util-linux',
-    'pool.stop': 'util-linux',
-    'pool.refresh': 'posix',
-    'vol.list': 'posix',
-    'vol.get': 'posix',
-    'vol.delete': 'posix',
-    'vol.create': 'qemu-img',
-    'vol.copy': 'qemu-img',
-    'vol.snapshot': 'qemu-img',
-    'vol.resize': 'qemu-img',
-    'vol.wipe': 'qemu-img'
+    'pool.stop': 'util-linux'
   }
 };

@@ -10,5 +10,17 @@ export interface Backend {
   type: PoolType;
   /** Pools of this type keep volumes as files under target.path (fs API available). */
   fileTarget: boolean;
+  /**
+   * Volumes are entries of one on-disk table (a partition table): creating, resizing or deleting
+   * one rewrites the table, so those changes hold the whole pool (a second one gets CONFLICT)
+   * instead of only their volume.
+   */
+  sharedTable?: boolean;
   ops: Partial<Record<OperationName, string>>;
+  /**
+   * What needs the kernel's device-mapper (checked by the probe: /dev/mapper/control). On a host
+   * without it these are listed as unavailable by agent.capabilities, and the scriptlets answer
+   * UNSUPPORTED saying why; everything else is still offered.
+   */
+  needsDeviceMapper?: Partial<Record<OperationName | `${OperationName} (${string})`, string>>;
 }

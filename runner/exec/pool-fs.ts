@@ -1,17 +1,18 @@
 // File operations on a pool's target directory, run by the runner on a scriptlet's behalf.
 // Confinement: an operand is a plain entry name inside the target (never a path), the target is
 // resolved to its real path first, and no mutation follows a symbolic link (O_NOFOLLOW, lstat).
-import { constants, promises as fsp, lstatSync, openSync, readSync, closeSync, readdirSync, realpathSync, statfsSync, ftruncateSync, fstatSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, promises as fsp, lstatSync, openSync, readSync, closeSync, readdirSync, realpathSync, statfsSync, ftruncateSync, fstatSync, unlinkSync, writeSync, linkSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import type { ErrorCode } from '../contracts/generated.js';
 import type { FileStat, FsResult, FsUsage } from '../scriptlet/api.js';
+import { isPartialName, partialName } from '../scriptlet/api.js';
 
 export const HEADER_BYTES = 64;
 const CHUNK = 1024 * 1024;
 
-export type FsOpName = 'statRoot' | 'mkdirRoot' | 'rmdirRoot' | 'usage' | 'list' | 'stat' | 'readBytes' | 'createFile' | 'unlink' | 'overwrite' | 'allocate';
-export const MUTATING_FS_OPS: ReadonlySet<FsOpName> = new Set(['mkdirRoot', 'rmdirRoot', 'createFile', 'unlink', 'overwrite', 'allocate']);
+export type FsOpName = 'statRoot' | 'mkdirRoot' | 'rmdirRoot' | 'usage' | 'list' | 'stat' | 'readBytes' | 'createFile' | 'unlink' | 'overwrite' | 'allocate' | 'rename';
+export const MUTATING_FS_OPS: ReadonlySet<FsOpName> = new Set(['mkdirRoot', 'rmdirRoot', 'createFile', 'unlink', 'overwrite', 'allocate', 'rename']);
 /** Largest allocation made by writing zeros here; beyond it scriptlets use fallocate(1). */
 export const MAX_ALLOCATE = 256 * 1024 * 1024;
 
@@ -98,6 +99,49 @@ function statEntry(dir: string, name: string): FileStat | null {
   };
 }
 
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * `from` takes the name `to`, never replacing an existing entry: link(2) fails with EEXIST when
+ * `to` is taken (rename(2) would silently replace it), then the old name is removed. A crash in
+ * between leaves both names on the same whole file; the partial one is swept later. File systems
+ * without hard links (vfat, some FUSE) get an existence check and rename(2); the caller holds the
+ * volume's lock, so nothing of this agent races it.
+ */
+function publish(from: string, to: string, dropOnFailure: boolean): FsResult<void> {
+  const fail = (r: FsResult<never>) => {
+    if (dropOnFailure) removeQuietly(from);
+    return r;
+  };
+  try {
+    linkSync(from, to);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'EEXIST') return fail(failed('VOLUME_EXISTS', `${to} already exists`));
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK' && code !== 'ENOSYS') return fail(errnoResult(e, `rename to ${to}`));
+    try {
+      lstatSync(to);
+      return fail(failed('VOLUME_EXISTS', `${to} already exists`));
+    } catch (e2) {
+      if ((e2 as { code?: string }).code !== 'ENOENT') return fail(errnoResult(e2, `rename to ${to}`));
+    }
+    try {
+      renameSync(from, to);
+    } catch (e3) {
+      return fail(errnoResult(e3, `rename to ${to}`));
+    }
+    return { ok: true, value: undefined };
+  }
+  unlinkSync(from);
+  return { ok: true, value: undefined };
+}
+
 export interface PoolFsOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((done: number, total: number) => void) | undefined;
@@ -149,6 +193,8 @@ export class PoolFsHost {
           return await this.overwrite(args[0], args[1], args[2], opts);
         case 'allocate':
           return this.allocate(args[0], args[1]);
+        case 'rename':
+          return this.rename(args[0], args[1]);
         default:
           return denied(`unknown file operation ${String(op)}`);
       }
@@ -233,7 +279,24 @@ export class PoolFsHost {
     if (!p.ok) return p;
     if (!Number.isSafeInteger(size) || (size as number) < 0) return failed('INVALID_ARGUMENT', 'createFile: size must be a whole number of bytes');
     const m = typeof mode === 'number' && mode >= 0 && mode <= 0o7777 ? mode : 0o600;
-    const fd = openSync(p.value, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, m);
+    // A volume's file is made under its partial name and linked into place once it has its size,
+    // so a crash never leaves a short file under the real name. A partial name is made directly.
+    const direct = isPartialName(name as string);
+    let made = p.value;
+    if (!direct) {
+      const q = this.entry(partialName(name as string));
+      if (!q.ok) return q;
+      made = q.value;
+    }
+    let fd: number;
+    try {
+      fd = openSync(made, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, m);
+    } catch (e) {
+      if (direct || (e as { code?: string }).code !== 'EEXIST') throw e;
+      // A partial left by an operation that is gone (the caller holds this volume's lock).
+      unlinkSync(made);
+      fd = openSync(made, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, m);
+    }
     let st;
     try {
       ftruncateSync(fd, size as number);
@@ -241,16 +304,34 @@ export class PoolFsHost {
     } catch (e) {
       // Leave nothing half made.
       closeSync(fd);
-      try {
-        unlinkSync(p.value);
-      } catch {
-        // Already gone.
-      }
+      removeQuietly(made);
       return errnoResult(e, `createFile ${String(name)}`);
     }
     closeSync(fd);
+    if (!direct) {
+      const linked = publish(made, p.value, true);
+      if (!linked.ok) return linked;
+    }
     // A new sparse file reads as zeros: its header is empty (raw).
     return { ok: true, value: { name: name as string, type: 'file', size: st.size, allocated: st.blocks * 512, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, header: '' } };
+  }
+
+  /** Publish a whole regular file under its real name: atomic, never replacing (VOLUME_EXISTS). */
+  rename(from: unknown, to: unknown): FsResult<FileStat> {
+    const a = this.entry(from);
+    if (!a.ok) return a;
+    const b = this.entry(to);
+    if (!b.ok) return b;
+    if (from === to) return failed('INVALID_ARGUMENT', 'rename: source and target are the same name');
+    const st = lstatSync(a.value);
+    if (st.isSymbolicLink()) return denied(`rename: ${String(from)} is a symbolic link, which is never followed or moved`);
+    if (!st.isFile()) return failed('INVALID_ARGUMENT', `rename: ${String(from)} is not a regular file`);
+    const r = publish(a.value, b.value, false);
+    if (!r.ok) return r;
+    const root = this.realRoot();
+    if (!root.ok) return root;
+    const after = statEntry(root.value, to as string);
+    return after ? { ok: true, value: after } : failed('NO_VOLUME', `rename: ${String(to)} vanished after it was renamed`);
   }
 
   async unlink(name: unknown): Promise<FsResult<void>> {

@@ -19,8 +19,21 @@ export interface RpcErrorObject {
 
 export type RpcResponse = { jsonrpc: '2.0'; id: RpcId; result: unknown } | { jsonrpc: '2.0'; id: RpcId; error: RpcErrorObject };
 
+/** Longest string kept in an error's data (message, field, stderr...): errors echo input, and input may be megabytes. */
+export const MAX_ERROR_TEXT = 4096;
+
+const clipText = (s: string): string => (s.length > MAX_ERROR_TEXT ? `${s.slice(0, MAX_ERROR_TEXT)}… (${s.length - MAX_ERROR_TEXT} more characters)` : s);
+
+/** The error data with every long string clipped (a refused 8 MiB request must not come back whole). */
+function boundData(data: ErrorData): ErrorData {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) out[k] = typeof v === 'string' ? clipText(v) : Array.isArray(v) ? v.map((x) => (typeof x === "string" ? clipText(x) : x)) : v;
+  return out as unknown as ErrorData;
+}
+
 export function errorResponse(id: RpcId, rpcCode: number, data: ErrorData): RpcResponse {
-  return { jsonrpc: '2.0', id, error: { code: rpcCode, message: data.message, data } };
+  const d = boundData(data);
+  return { jsonrpc: '2.0', id, error: { code: rpcCode, message: d.message, data: d } };
 }
 
 export const parseError = (why: string): RpcResponse => errorResponse(null, RPC_PARSE_ERROR, { code: 'INVALID_ARGUMENT', message: `parse error: ${why}` });
@@ -47,9 +60,13 @@ export function toRequest(v: unknown): RpcRequest | RpcResponse {
   const id = hasId && validId(o['id']) ? (o['id'] as RpcId) : null;
   if (hasId && !validId(o['id'])) return invalidRequest(null, 'id must be a string, a number or null');
   if (o['jsonrpc'] !== '2.0') return invalidRequest(id, 'jsonrpc must be "2.0"');
-  if (typeof o['method'] !== 'string' || o['method'] === '') return invalidRequest(id, 'method must be a non-empty string');
+  // An empty method is still a string: a notification of it is valid (and ignored), a call of it is "method not found".
+  if (typeof o['method'] !== 'string') return invalidRequest(id, 'method must be a string');
   const params = o['params'];
-  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
+  // params must be structured (JSON-RPC 2.0, 4.2): a scalar makes the request invalid. An array
+  // (positional params) is a valid request this server does not offer: answered after the method
+  // is looked up (RpcServer.handle), and never for a notification.
+  if (params !== undefined && (typeof params !== 'object' || params === null)) {
     return errorResponse(id, -32602, { code: 'INVALID_ARGUMENT', message: 'params must be an object (named parameters)', field: 'params' });
   }
   return { id, hasId, method: o['method'], params };

@@ -5,7 +5,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { Service, CallContext } from '../service/context.js';
 import { dispatch, isMethod } from '../service/dispatch.js';
 import { readLines } from './line-reader.js';
-import { failure, methodNotFound, parseError, toRequest, invalidRequest, type RpcId, type RpcRequest, type RpcResponse } from './protocol.js';
+import { errorResponse, failure, methodNotFound, parseError, toRequest, invalidRequest, type RpcId, type RpcRequest, type RpcResponse } from './protocol.js';
+import { RPC_INVALID_PARAMS } from '../errors.js';
 import { autostartPools } from '../service/pools.js';
 
 export interface ServeOptions {
@@ -33,6 +34,9 @@ export class RpcServer {
   /** One request: its response, or null for a notification. */
   async handle(req: RpcRequest): Promise<RpcResponse | null> {
     if (!isMethod(req.method)) return req.hasId ? methodNotFound(req.id, req.method) : null;
+    if (Array.isArray(req.params)) {
+      return req.hasId ? errorResponse(req.id, RPC_INVALID_PARAMS, { code: 'INVALID_ARGUMENT', message: 'params must be an object (named parameters)', field: 'params' }) : null;
+    }
     if (req.method === 'agent.cancel') {
       const bad = this.svc.rt.contracts.checkParams('agent.cancel', req.params ?? {});
       if (bad) return req.hasId ? failure(req.id, bad) : null;
@@ -66,7 +70,8 @@ export class RpcServer {
 
   /** One line of input: a request, a batch, or junk. */
   handleLine(line: string): void {
-    if (line.trim() === '') return;
+    // Only JSON's own whitespace makes a line blank; anything else (U+00A0, U+2028...) is a parse error.
+    if (/^[ \t\r]*$/.test(line)) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);

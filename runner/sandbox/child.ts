@@ -84,6 +84,7 @@ function makeFs(id: number, token: string, state: RunState, root: string): PoolF
     readBytes: (name: string, offset: number, length: number) => call('readBytes', name, offset, length),
     createFile: (name: string, size: number, mode?: number) => call('createFile', name, size, mode),
     unlink: (name: string) => call('unlink', name),
+    rename: (from: string, to: string) => call('rename', from, to),
     allocate: (name: string, length: number) => call('allocate', name, length),
     overwrite: (name: string, length: number, algorithm: 'zero' | 'random') => call('overwrite', name, length, algorithm)
   };

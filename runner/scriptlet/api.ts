@@ -83,14 +83,59 @@ export interface PoolFs {
   list(): Promise<FsResult<FileStat[]>>;
   stat(name: string): Promise<FsResult<FileStat | null>>;
   readBytes(name: string, offset: number, length: number): Promise<FsResult<string>>;
-  /** Create a new sparse file of `size` bytes (VOLUME_EXISTS if the name is taken); its stat. */
+  /**
+   * Create a new sparse file of `size` bytes (VOLUME_EXISTS if the name is taken); its stat. The
+   * file appears whole or not at all: it is made under its partial name and linked into place.
+   */
   createFile(name: string, size: number, mode?: number): Promise<FsResult<FileStat>>;
   unlink(name: string): Promise<FsResult<void>>;
+  /**
+   * Give a regular file (never a symlink or directory) a new name, atomically and without ever
+   * replacing anything: VOLUME_EXISTS when `to` is taken. The stat of `to`. This is how a volume
+   * made under its partial name (partialName) is published once whole.
+   */
+  rename(from: string, to: string): Promise<FsResult<FileStat>>;
   /** Allocate the first `length` bytes (at most 256 MiB) by writing zeros; the file's stat. */
   allocate(name: string, length: number): Promise<FsResult<FileStat>>;
   /** Overwrite `length` bytes from 0 with zeros or random data, reporting progress. */
   overwrite(name: string, length: number, algorithm: 'zero' | 'random'): Promise<FsResult<void>>;
 }
+
+/**
+ * Volumes that take time to make (copies, images, allocated files) are made under a hidden
+ * partial name in the pool and renamed into place when whole, so a crash never leaves half a
+ * volume under its real name. Partial files are never listed as volumes; a partial whose
+ * operation is gone (its volume lock is free) is removed on the next vol.list or pool.refresh.
+ */
+export const PARTIAL_PREFIX = '.sa-partial-';
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** FNV-1a, 64 bits, as 16 hex digits: a short stand-in for a name too long to prefix. */
+function fnv1a64(s: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    h ^= BigInt(c);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+/** The partial name a volume is made under: `.sa-partial-NAME`, or a hashed form for long names. */
+export function partialName(name: string): string {
+  const plain = `${PARTIAL_PREFIX}${name}`;
+  return utf8Length(plain) <= 255 ? plain : `${PARTIAL_PREFIX}~${fnv1a64(name)}`;
+}
+
+export const isPartialName = (name: string): boolean => name.startsWith(PARTIAL_PREFIX);
 
 export type FsResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
 

@@ -62,10 +62,18 @@ export async function capabilities(svc: Service): Promise<Result<R<'agent.capabi
   for (const [type, b] of Object.entries(BACKENDS)) {
     const operations: string[] = [];
     const unavailable: { operation: string; code: string; reason: string }[] = [];
+    const host = svc.rt.probes.host();
+    const dmOnly = host.deviceMapper ? {} : (b?.needsDeviceMapper ?? {});
     for (const op of Object.keys(b?.ops ?? {}) as OperationName[]) {
       const c = await choose(svc.rt, op, type as PoolType);
-      if (c.ok) operations.push(op);
-      else unavailable.push({ operation: op, code: c.error.code, reason: c.error.message });
+      const dm = (dmOnly as Record<string, string>)[op];
+      if (!c.ok) unavailable.push({ operation: op, code: c.error.code, reason: c.error.message });
+      else if (dm) unavailable.push({ operation: op, code: 'UNSUPPORTED', reason: `this host has no device-mapper: ${dm}` });
+      else operations.push(op);
+    }
+    // Parts of an operation that need device-mapper (thin volumes) while the rest works.
+    for (const [what, why] of Object.entries(dmOnly as Record<string, string>)) {
+      if (what.includes(' (')) unavailable.push({ operation: what, code: 'UNSUPPORTED', reason: `this host has no device-mapper: ${why}` });
     }
     // A type is usable when its pool life cycle and volume listing are.
     const supported = ['pool.start', 'vol.list'].every((op) => operations.includes(op));

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Runtime } from '../runtime.js';
 import { PoolStore } from '../state/pool-store.js';
-import { Locks } from '../state/locks.js';
+import { Locks, pidAlive } from '../state/locks.js';
 import { VolumeCache } from './volume-cache.js';
 
 export interface Service {
@@ -23,7 +23,11 @@ export interface CallContext {
 export function createService(rt: Runtime): Service {
   const store = new PoolStore(rt.home);
   store.ensureInitialized(randomUUID);
-  return { rt, store, locks: new Locks(join(rt.home, 'locks')), volumes: new VolumeCache() };
+  const locks = new Locks(join(rt.home, 'locks'));
+  // What a killed agent left behind: half-written definition temp files and its lock files.
+  store.sweep(pidAlive);
+  locks.sweep();
+  return { rt, store, locks, volumes: new VolumeCache() };
 }
 
 export function detachedCall(): CallContext {

@@ -9,7 +9,8 @@ import { parsePoolXml, formatPoolXml, normalizePoolDefinition, type PoolDefiniti
 import { formatSourcesXml } from '../xml/sources-xml.js';
 import type { PoolRecord } from '../state/pool-store.js';
 import type { CallContext, Service } from './context.js';
-import { describePool, fsRootOf, liveFacts } from './pool-view.js';
+import { describePool, fsRootOf, liveFacts, sourceProblem } from './pool-view.js';
+import { sweepPartials } from './partials.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
 type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
@@ -46,9 +47,17 @@ function definitionFrom(params: P<'pool.define'>): Result<PoolDefinition> {
   return normalizePoolDefinition(input, { code: 'INVALID_ARGUMENT' });
 }
 
-function checkDefinition(def: PoolDefinition): Result<PoolDefinition> {
+/** The pool store keeps NAME.xml and NAME.state.json: a name must leave room for the longer one. */
+const MAX_POOL_NAME_BYTES = 255 - '.state.json'.length;
+
+function checkDefinition(def: PoolDefinition, fromXml: boolean): Result<PoolDefinition> {
   const backend = BACKENDS[def.type];
   if (!backend) return err('UNSUPPORTED', `pool type ${def.type} is not supported by this agent (supported: ${Object.keys(BACKENDS).join(', ')})`);
+  if (Buffer.byteLength(def.name, 'utf8') > MAX_POOL_NAME_BYTES) {
+    return err(fromXml ? 'XML_ERROR' : 'INVALID_ARGUMENT', `pool name ${JSON.stringify(def.name.slice(0, 300))} is longer than ${MAX_POOL_NAME_BYTES} bytes in UTF-8 (its state file is NAME.state.json)`, { field: 'name' });
+  }
+  const bad = sourceProblem(def.type, def.source);
+  if (bad) return err('INVALID_ARGUMENT', bad.message, { field: bad.field });
   if (backend.fileTarget) {
     const path = def.target?.path;
     if (!path) return err('INVALID_ARGUMENT', `a ${def.type} pool needs a target path`, { field: 'target.path' });
@@ -61,9 +70,14 @@ function checkDefinition(def: PoolDefinition): Result<PoolDefinition> {
 export async function define(svc: Service, params: P<'pool.define'>): Promise<Result<R<'pool.define'>>> {
   const parsed = definitionFrom(params);
   if (!parsed.ok) return parsed;
-  const checked = checkDefinition(parsed.value);
+  const checked = checkDefinition(parsed.value, 'xml' in params);
   if (!checked.ok) return checked;
   const def = checked.value;
+  // What is stored must read back: a document just under the size or element limits can grow
+  // past them once written in libvirt's layout (indentation, the live size elements), and an
+  // unreadable file would be a lost pool (or, on a redefine, replace a good definition).
+  const back = parsePoolXml(formatPoolXml(def));
+  if (!back.ok) return err('XML_ERROR', `pool ${def.name} cannot be stored: written in libvirt's form it is no longer a readable document (${back.error.message}); make the definition smaller`);
   const lock = await svc.locks.acquire(`define ${def.name}`, ['pools']);
   if (!lock.ok) return lock;
   try {
@@ -96,6 +110,8 @@ export async function undefine(svc: Service, params: P<'pool.undefine'>): Promis
 
 /** A storage step through the backend; dryRun answers with the plan. */
 async function storageStep(svc: Service, call: CallContext, rec: PoolRecord, op: 'pool.build' | 'pool.delete' | 'pool.start' | 'pool.stop', input: object, dryRun: boolean): Promise<Result<{ plan: PlanStep[] } | null>> {
+  const bad = sourceProblem(rec.def.type, rec.def.source);
+  if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
   const o = await invoke(svc.rt, { op, poolType: rec.def.type, input: { pool: rec.def, ...input }, fsRoot: fsRootOf(rec.def), dryRun, signal: call.signal, onProgress: call.progress });
   if (!o.result.ok) return o.result;
   return ok(dryRun ? { plan: o.plan } : null);
@@ -145,6 +161,8 @@ export async function refresh(svc: Service, params: P<'pool.refresh'>): Promise<
   const found = findPool(svc, params.pool);
   if (!found.ok) return found;
   if (found.value.state !== 'running') return err('POOL_INACTIVE', `pool ${found.value.def.name} is not running`);
+  // Volumes half made by a killed agent are removed (runner/service/partials.ts).
+  await sweepPartials(svc, found.value);
   return describePool(svc, found.value);
 }
 
@@ -188,6 +206,9 @@ export async function setAutostart(svc: Service, params: P<'pool.setAutostart'>)
 }
 
 export async function findSources(svc: Service, call: CallContext, params: P<'pool.findSources'>): Promise<Result<R<'pool.findSources'>>> {
+  // The device and host become tool arguments (parted DEVICE, showmount HOST).
+  const bad = sourceProblem(params.type, { ...(params.device !== undefined ? { devices: [{ path: params.device }] } : {}), ...(params.host !== undefined ? { hosts: [{ name: params.host }] } : {}) });
+  if (bad) return err('INVALID_ARGUMENT', bad.message, { field: bad.field === 'source.devices.0.path' ? 'device' : 'host' });
   const input: Record<string, string> = { type: params.type };
   if (params.host !== undefined) input['host'] = params.host;
   if (params.device !== undefined) input['device'] = params.device;

@@ -2,14 +2,18 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { MethodContracts, Volume, VolumeRef, BackingStore, PlanStep } from '../contracts/generated.js';
 import type { OperationName } from '../scriptlet/api.js';
-import { err, ok, type Result } from '../errors.js';
+import { err, ok, type ErrorData, type Result } from '../errors.js';
+import { checkEntryName } from '../exec/pool-fs.js';
+import { nameProblem } from '../xml/names.js';
 import { invoke } from '../scriptlet/invoke.js';
+import { BACKENDS } from '../backends/index.js';
 import { parseVolXml } from '../xml/vol-xml.js';
 import { formatVolXml } from '../xml/vol-xml.js';
 import type { PoolRecord } from '../state/pool-store.js';
 import type { CallContext, Service } from './context.js';
-import { fsRootOf } from './pool-view.js';
+import { fsRootOf, sourceProblem } from './pool-view.js';
 import { findPool } from './pools.js';
+import { makingNames, poolKey, sweepPartials, volKey } from './partials.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
 type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
@@ -22,6 +26,8 @@ function runningPool(svc: Service, ref: string): Result<PoolRecord> {
 }
 
 async function run<T>(svc: Service, rec: PoolRecord, op: OperationName, input: object, call?: CallContext, dryRun = false): Promise<Result<{ value: T; plan: PlanStep[] }>> {
+  const bad = sourceProblem(rec.def.type, rec.def.source);
+  if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
   const o = await invoke(svc.rt, {
     op, poolType: rec.def.type, input: { pool: rec.def, ...input }, fsRoot: fsRootOf(rec.def), dryRun,
     ...(call ? { signal: call.signal, onProgress: call.progress } : {})
@@ -42,6 +48,8 @@ function described(svc: Service, rec: PoolRecord, v: Volume): Volume {
 
 async function getIn(svc: Service, rec: PoolRecord, name: string): Promise<Result<Volume>> {
   const root = fsRootOf(rec.def);
+  // A name that cannot be a file in the target ('..', 'a/b', NUL, too long) is no volume of a file pool.
+  if (root && checkEntryName(name)) return err('NO_VOLUME', `no volume ${JSON.stringify(name.slice(0, 300))} in pool ${rec.def.name}`);
   if (root && !name.includes('/')) {
     const hit = svc.volumes.get(rec.def.uuid, name, join(root, name));
     if (hit) return ok(hit);
@@ -66,12 +74,15 @@ export async function locate(svc: Service, ref: VolumeRef): Promise<Result<Locat
   const want = 'key' in ref ? ref.key : ref.path;
   const pools = svc.store.all().filter((r) => r.state === 'running');
   // File pools: the path names the pool (its directory) and the volume (its file name).
-  if (want.startsWith('/')) {
-    const dir = resolve(dirname(want));
+  // The path is taken lexically ('..' resolved, '//' collapsed); one ending in '/' names a
+  // directory, never a file volume.
+  if (want.startsWith('/') && !want.endsWith('/')) {
+    const full = resolve(want);
+    const dir = dirname(full);
     for (const rec of pools) {
       const root = fsRootOf(rec.def);
       if (root && resolve(root) === dir) {
-        const v = await getIn(svc, rec, basename(want));
+        const v = await getIn(svc, rec, basename(full));
         if (v.ok) return ok({ rec, vol: v.value });
         if (v.error.code !== 'NO_VOLUME') return v;
       }
@@ -87,22 +98,39 @@ export async function locate(svc: Service, ref: VolumeRef): Promise<Result<Locat
   return err('NO_VOLUME', `no volume with ${'key' in ref ? 'key' : 'path'} ${want}`);
 }
 
-const volKey = (rec: PoolRecord, name: string) => `vol:${rec.def.uuid}/${name}`;
-const poolKey = (rec: PoolRecord) => `pool:${rec.def.uuid}`;
-
-async function locked<T>(svc: Service, what: string, rec: PoolRecord, names: { write: string[]; read?: string[] }, fn: () => Promise<Result<T>>): Promise<Result<T>> {
-  const lock = await svc.locks.acquire(what, names.write.map((n) => volKey(rec, n)), [poolKey(rec), ...(names.read ?? [])]);
+async function locked<T>(svc: Service, what: string, rec: PoolRecord, names: { write: string[]; read?: string[]; table?: boolean }, fn: () => Promise<Result<T>>): Promise<Result<T>> {
+  // A change to a pool's shared table (disk: the partition table) holds the whole pool.
+  const wholePool = names.table === true && BACKENDS[rec.def.type]?.sharedTable === true;
+  const write = [...names.write.map((n) => volKey(rec, n)), ...(wholePool ? [poolKey(rec)] : [])];
+  const lock = await svc.locks.acquire(what, write, [...(wholePool ? [] : [poolKey(rec)]), ...(names.read ?? [])]);
   if (!lock.ok) return lock;
   try {
+    // The pool was found running before the lock was taken; it may have been stopped (or
+    // undefined) since, by this process while the volume was looked up, or by another process.
+    // Under the pool's lock it cannot change any more: look again.
+    const now = svc.store.get(rec.def.name);
+    if (!now || now.def.uuid !== rec.def.uuid) return err('NO_POOL', `pool ${rec.def.name} was undefined meanwhile`);
+    if (now.state !== 'running') return err('POOL_INACTIVE', `pool ${rec.def.name} was stopped meanwhile: start it first (pool.start)`);
     return await fn();
   } finally {
     await lock.value();
   }
 }
 
+/**
+ * A file volume described before its lock was taken, described again under it: meanwhile another
+ * request (here or in another process) may have deleted it, or made a new one under its name with
+ * another format or size, and the tool must be told the truth (qemu-img -f). Cheap: a cache hit
+ * costs an lstat. Block volumes are named by their pool's own tool and need no second look.
+ */
+async function fresh(svc: Service, rec: PoolRecord, vol: Volume): Promise<Result<Volume>> {
+  return fsRootOf(rec.def) && vol.type !== 'block' ? getIn(svc, rec, vol.name) : ok(vol);
+}
+
 export async function list(svc: Service, params: P<'vol.list'>): Promise<Result<R<'vol.list'>>> {
   const rec = runningPool(svc, params.pool);
   if (!rec.ok) return rec;
+  await sweepPartials(svc, rec.value);
   const r = await run<{ volumes: Volume[] }>(svc, rec.value, 'vol.list', {});
   return r.ok ? ok({ volumes: r.value.value.volumes.map((v) => withPoolName(v, rec.value)) }) : r;
 }
@@ -115,6 +143,12 @@ export async function get(svc: Service, params: P<'vol.get'>): Promise<Result<R<
 export async function dumpXml(svc: Service, params: P<'vol.dumpXml'>): Promise<Result<R<'vol.dumpXml'>>> {
   const l = await locate(svc, params.volume);
   return l.ok ? ok({ xml: formatVolXml(l.value.vol, { poolType: l.value.rec.def.type }) }) : l;
+}
+
+/** A new volume's name: the contract's pattern, and what a file name can hold (runner/xml/names.ts). */
+function newName(name: string): { ok: false; error: ErrorData } | null {
+  const problem = nameProblem(name);
+  return problem ? err('INVALID_ARGUMENT', `volume name ${JSON.stringify(name.slice(0, 300))} ${problem}`, { field: 'name' }) : null;
 }
 
 function positive(n: number, field: string): Result<number> {
@@ -144,12 +178,14 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
       input['backingStore'] = b.value;
     }
   }
+  const badName = newName(input['name'] as string);
+  if (badName) return badName;
   if (!input['backingStore']) {
     const c = positive(input['capacity'] as number, 'capacity');
     if (!c.ok) return c;
   }
   const name = input['name'] as string;
-  return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: [name] }, async () => {
+  return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: makingNames(name), table: true }, async () => {
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.create', input, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
@@ -170,13 +206,18 @@ async function backingFrom(svc: Service, rec: PoolRecord, ref: string): Promise<
 }
 
 export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'>): Promise<Result<R<'vol.copy'>>> {
+  const badName = newName(params.name);
+  if (badName) return badName;
   const rec = runningPool(svc, params.pool);
   if (!rec.ok) return rec;
   const from = await locate(svc, params.from);
   if (!from.ok) return from;
   const input: Record<string, unknown> = { name: params.name, from: from.value.vol };
   if (params.format !== undefined) input['format'] = params.format;
-  return locked<R<'vol.copy'>>(svc, `copy to ${params.name}`, rec.value, { write: [params.name], read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
+  return locked<R<'vol.copy'>>(svc, `copy to ${params.name}`, rec.value, { write: makingNames(params.name), read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
+    const src = await fresh(svc, from.value.rec, from.value.vol);
+    if (!src.ok) return src;
+    input['from'] = src.value;
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.copy', input, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
@@ -184,12 +225,16 @@ export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'
 }
 
 export async function snapshot(svc: Service, call: CallContext, params: P<'vol.snapshot'>): Promise<Result<R<'vol.snapshot'>>> {
+  const badName = newName(params.name);
+  if (badName) return badName;
   const rec = runningPool(svc, params.pool);
   if (!rec.ok) return rec;
   const from = await locate(svc, params.from);
   if (!from.ok) return from;
-  return locked<R<'vol.snapshot'>>(svc, `snapshot ${params.name}`, rec.value, { write: [params.name], read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
-    const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.snapshot', { name: params.name, from: from.value.vol }, call, params.dryRun === true);
+  return locked<R<'vol.snapshot'>>(svc, `snapshot ${params.name}`, rec.value, { write: makingNames(params.name), read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
+    const src = await fresh(svc, from.value.rec, from.value.vol);
+    if (!src.ok) return src;
+    const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.snapshot', { name: params.name, from: src.value }, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
   });
@@ -200,11 +245,14 @@ export async function resize(svc: Service, call: CallContext, params: P<'vol.res
   if (!c.ok) return c;
   const l = await locate(svc, params.volume);
   if (!l.ok) return l;
-  const { rec, vol } = l.value;
-  if (params.capacity < vol.capacity && params.shrink !== true) {
-    return err('INVALID_ARGUMENT', `new capacity ${params.capacity} is smaller than the current ${vol.capacity}: pass shrink: true to shrink`, { field: 'capacity' });
-  }
-  return locked<R<'vol.resize'>>(svc, `resize ${vol.name}`, rec, { write: [vol.name] }, async () => {
+  const { rec } = l.value;
+  const tooSmall = (v: Volume) => err('INVALID_ARGUMENT', `new capacity ${params.capacity} is smaller than the current ${v.capacity}: pass shrink: true to shrink`, { field: 'capacity' });
+  if (params.capacity < l.value.vol.capacity && params.shrink !== true) return tooSmall(l.value.vol);
+  return locked<R<'vol.resize'>>(svc, `resize ${l.value.vol.name}`, rec, { write: [l.value.vol.name], table: true }, async () => {
+    const now = await fresh(svc, rec, l.value.vol);
+    if (!now.ok) return now;
+    const vol = now.value;
+    if (params.capacity < vol.capacity && params.shrink !== true) return tooSmall(vol);
     const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: params.capacity, shrink: params.shrink === true }, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec, r.value.value.volume));
@@ -215,7 +263,7 @@ export async function remove(svc: Service, call: CallContext, params: P<'vol.del
   const l = await locate(svc, params.volume);
   if (!l.ok) return l;
   const { rec, vol } = l.value;
-  return locked<R<'vol.delete'>>(svc, `delete ${vol.name}`, rec, { write: [vol.name] }, async () => {
+  return locked<R<'vol.delete'>>(svc, `delete ${vol.name}`, rec, { write: [vol.name], table: true }, async () => {
     const r = await run<object>(svc, rec, 'vol.delete', { volume: vol }, call, params.dryRun === true);
     if (!params.dryRun) svc.volumes.drop(rec.def.uuid, vol.name);
     if (!r.ok) return r;
@@ -226,8 +274,11 @@ export async function remove(svc: Service, call: CallContext, params: P<'vol.del
 export async function wipe(svc: Service, call: CallContext, params: P<'vol.wipe'>): Promise<Result<R<'vol.wipe'>>> {
   const l = await locate(svc, params.volume);
   if (!l.ok) return l;
-  const { rec, vol } = l.value;
-  return locked<R<'vol.wipe'>>(svc, `wipe ${vol.name}`, rec, { write: [vol.name] }, async () => {
+  const { rec } = l.value;
+  return locked<R<'vol.wipe'>>(svc, `wipe ${l.value.vol.name}`, rec, { write: [l.value.vol.name] }, async () => {
+    const now = await fresh(svc, rec, l.value.vol);
+    if (!now.ok) return now;
+    const vol = now.value;
     const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero' }, call, params.dryRun === true);
     svc.volumes.drop(rec.def.uuid, vol.name);
     if (!r.ok) return r;

@@ -5,7 +5,9 @@ import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export function writeFileAtomic(path: string, data: string, mode = 0o644): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // The temp name holds at most 200 bytes of the file's name: the whole must stay under NAME_MAX
+  // (255 bytes) however long the file's own name is.
+  const tmp = join(dirname(path), `.${clipBytes(basename(path), 200)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
     writeSync(fd, data);
@@ -43,4 +45,18 @@ export function fsyncDir(dir: string): void {
   } finally {
     if (fd >= 0) closeSync(fd);
   }
+}
+
+/** The longest prefix of `s` of at most `max` UTF-8 bytes, never splitting a character. */
+function clipBytes(s: string, max: number): string {
+  if (Buffer.byteLength(s, 'utf8') <= max) return s;
+  let out = '';
+  let n = 0;
+  for (const ch of s) {
+    const b = Buffer.byteLength(ch, 'utf8');
+    if (n + b > max) break;
+    out += ch;
+    n += b;
+  }
+  return out;
 }

@@ -63,7 +63,8 @@ export class PoolStore {
   names(): string[] {
     if (!existsSync(this.dir)) return [];
     return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.xml') && !f.startsWith('.'))
+      // Every NAME.xml (a pool may be named '.x'); atomic-write's temp files end in .tmp.
+      .filter((f) => f.endsWith('.xml'))
       .map((f) => f.slice(0, -4))
       .sort();
   }
@@ -127,8 +128,50 @@ export class PoolStore {
   /** Write a (new or changed) definition; the caller checked names and UUIDs. */
   saveDef(def: PoolDefinition): Result<void> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    if (!existsSync(this.xmlPath(def.name))) {
+      // A new pool starts inactive: a state file left by an undefine that was cut short (its
+      // definition removed, the process killed before the state file) must not make it running.
+      try {
+        unlinkSync(this.statePath(def.name));
+      } catch {
+        // None: the usual case.
+      }
+    }
     writeFileAtomic(this.xmlPath(def.name), formatPoolXml(def), 0o600);
     return ok(undefined);
+  }
+
+  /**
+   * Start-up: temp files of atomic writes (`.NAME.PID.RAND.tmp`) and first-use staging directories
+   * (`pools.init-PID`) whose process is dead are removed. They are never read as definitions
+   * (names() skips dot files), but they would pile up.
+   */
+  sweep(alive: (pid: number) => boolean): number {
+    let removed = 0;
+    const dead = (pid: string) => !alive(Number.parseInt(pid, 10));
+    try {
+      for (const f of readdirSync(this.dir)) {
+        const m = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/.exec(f);
+        if (m && dead(m[1] as string)) {
+          rmSync(join(this.dir, f), { force: true });
+          removed++;
+        }
+      }
+    } catch {
+      // No pools directory yet.
+    }
+    try {
+      for (const f of readdirSync(this.home)) {
+        const m = /^pools\.init-(\d+)$/.exec(f);
+        if (m && dead(m[1] as string)) {
+          rmSync(join(this.home, f), { recursive: true, force: true });
+          removed++;
+        }
+      }
+    } catch {
+      // Home unreadable: nothing to sweep.
+    }
+    return removed;
   }
 
   saveState(name: string, state: RuntimeState): void {

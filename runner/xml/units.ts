@@ -46,21 +46,28 @@ export function parseSize(value: string, unit?: string): Result<number> {
   }
   const factor = unitFactor(suffix?.trim());
   if (factor === undefined) {
-    return err('INVALID_ARGUMENT', `unknown size unit '${suffix}' (use b, KB, k/KiB, MB, M/MiB, GB, G/GiB, TB, T/TiB, PB, P/PiB, EB, E/EiB)`);
+    return err('INVALID_ARGUMENT', `unknown size unit '${clip(suffix ?? '')}' (use b, KB, k/KiB, MB, M/MiB, GB, G/GiB, TB, T/TiB, PB, P/PiB, EB, E/EiB)`);
   }
-  const bytes = BigInt(digits) * factor;
+  // 2^53-1 has 16 digits: a longer number (leading zeros aside) is too large before any BigInt
+  // is made, so a megabyte of digits costs a scan, not a quadratic conversion.
+  const significant = digits.replace(/^0+(?=[0-9])/, '');
+  const bytes = significant.length > 16 ? MAX + 1n : BigInt(significant) * factor;
   if (bytes > MAX) {
-    return err('INVALID_ARGUMENT', `size ${value}${unit ? ` ${unit}` : ''} is too large (at most ${Number.MAX_SAFE_INTEGER} bytes)`);
+    return err('INVALID_ARGUMENT', `size ${clip(v)}${unit ? ` ${clip(unit)}` : ''} is too large (at most ${Number.MAX_SAFE_INTEGER} bytes)`);
   }
   return ok(Number(bytes));
 }
 
+/** A value as quoted in a message: sizes come from untrusted documents and may be megabytes long. */
+const clip = (s: string, max = 40): string => (s.length > max ? `${s.slice(0, max)}… (${s.length} characters)` : s);
+
 function bad(value: string) {
-  const v = String(value).trim();
-  if (/^[0-9]*\.[0-9]+[A-Za-z]*$/.test(v)) {
+  const full = String(value).trim();
+  const v = clip(full);
+  if (/^[0-9]*\.[0-9]+[A-Za-z]*$/.test(full)) {
     return err('INVALID_ARGUMENT', `size '${v}' is not a whole number (decimals are not accepted, as in virsh: use a smaller unit, e.g. 1536M for 1.5G)`);
   }
-  if (/^\s*-/.test(v)) return err('INVALID_ARGUMENT', `size '${v}' is negative`);
+  if (/^-/.test(full)) return err('INVALID_ARGUMENT', `size '${v}' is negative`);
   return err('INVALID_ARGUMENT', `malformed size '${v}' (expected a whole number of bytes, optionally with a unit like 10G or 512MiB)`);
 }
 

@@ -156,7 +156,7 @@ export const MOUNT_PACKAGE: Record<string, string> = { nfs: 'nfs-common', nfs4: 
 
 const MESSAGES: readonly [RegExp, ErrorCode][] = [
   [/unknown filesystem type|you might need a \/sbin\/mount\.|failed to execute mkfs\.|mount\.\S+: not found/i, 'TOOL_MISSING'],
-  [/target is busy|device is busy|is mounted; will not make|Device or resource busy|already mounted/i, 'POOL_BUSY'],
+  [/target is busy|device is busy|is mounted; will not make|contains a mounted filesystem|Device or resource busy|already mounted/i, 'POOL_BUSY'],
   [/Permission denied|access denied|Operation not permitted|must be superuser/i, 'PERMISSION_DENIED'],
   [/mount point does not exist|special device .* does not exist|does not exist and no size was specified|No such file or directory/i, 'INVALID_ARGUMENT'],
   [/No space left on device|too small|must be larger than/i, 'NO_SPACE']

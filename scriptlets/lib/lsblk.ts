@@ -12,7 +12,8 @@
 // - `--json` 2.27..2.32: `{"blockdevices": [...]}` with every value a string or null.
 // - `--json` 2.33+: the same tree with typed values (numbers, booleans, null).
 import type { HostVolume } from '../../runner/contracts/generated.js';
-import type { CommandResult, ScriptletError } from '../../runner/scriptlet/api.js';
+import { done, fail } from '../../runner/scriptlet/api.js';
+import type { CommandResult, ScriptletContext, ScriptletError, ScriptletResult } from '../../runner/scriptlet/api.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -363,4 +364,14 @@ export function lsblkFailure(r: CommandResult, what: string): ScriptletError {
   if (/permission denied/i.test(err)) return with_('PERMISSION_DENIED', `${what}: ${first}`);
   const why = `exit ${r.exitCode ?? r.signal}`;
   return with_('TOOL_FAILED', `${what} failed (${why})${first ? `: ${first}` : ''}`);
+}
+
+/** The one way every series runs: its argv, its parser; failures mapped the same way. */
+export async function listWith(ctx: ScriptletContext, argv: readonly string[], parse: (stdout: string) => Parsed<HostVolume[]>, form: string): Promise<ScriptletResult<{ volumes: HostVolume[] }>> {
+  const r = await ctx.query`lsblk ${argv.slice(1)}`;
+  if (r.failed) return { ok: false, error: lsblkFailure(r, 'lsblk') };
+  if (r.truncated) return fail('TOOL_FAILED', 'lsblk output exceeded the output cap', r);
+  const parsed = parse(r.stdout);
+  if (!parsed.ok) return fail('TOOL_FAILED', `could not read lsblk ${form} output: ${parsed.message}`, r);
+  return done({ volumes: parsed.value });
 }

@@ -116,6 +116,13 @@ export function resizepartArgv(device: string, number: number, endSector: number
     : ['parted', '-s', device, 'resizepart', String(number), `${endSector}s`];
 }
 
+/**
+ * Exactly one "Yes": it answers the shrink question only. A partition in use (mounted, swap) makes
+ * parted ask "Partition ... is being used. Are you sure you want to continue?" first; that
+ * question takes the Yes, the shrink question then reads end of input and parted gives up (exit
+ * 1, table unchanged: recorded in golden/parted-3.5/busy-shrink-vol-resize.json), which
+ * classifyMessage reads as POOL_BUSY from the "being used" warning.
+ */
 export const SHRINK_STDIN = 'Yes\n';
 
 // ---------------------------------------------------------------------------------------------
@@ -378,13 +385,15 @@ export function volumeFormat(p: PartedPartition): string {
 
 export function partitionVolume(device: string, partSeparator: string | undefined, p: PartedPartition): Volume {
   const path = partitionPath(device, p.number, partSeparator);
+  // sourceDevice/extentStart/extentEnd are what vol.dumpXml writes as libvirt's
+  // <source><device path=...><extent start=... end=.../></device></source> (runner/xml/vol-xml.ts).
   const extra: Record<string, string | number | boolean> = {
     partNumber: p.number,
     partType: p.kind,
-    device,
-    start: p.start,
-    // Exclusive end, like libvirt's <extent start= end=>.
-    end: p.end + 1
+    sourceDevice: device,
+    extentStart: p.start,
+    // Exclusive end, like libvirt's <extent start= end=> (parthelper prints (end + 1) * sector size).
+    extentEnd: p.end + 1
   };
   if (p.name !== '') extra['partName'] = p.name;
   if (p.fs !== '') extra['fsType'] = p.fs;
@@ -548,10 +557,12 @@ export function planCreate(table: PartedTable, req: CreateRequest): PlanResult<C
     };
   }
   const need = sectors * disk.logicalSectorSize;
+  const full = disk.label === 'msdos' && table.partitions.filter((p) => p.kind !== 'logical').length >= 4 && kindWanted !== 'logical';
+  const why = full ? `; the dos label's 4 primary partitions are all used${table.partitions.some((p) => p.kind === 'extended') ? ', and the extended one has no room' : ': one of them must be an extended partition to hold logical ones'}` : '';
   return {
     ok: false,
     code: 'NO_SPACE',
-    message: `no free extent on ${disk.path} holds ${need} bytes${kindWanted ? ` for a ${kindWanted} partition` : ''} (largest usable: ${largest * disk.logicalSectorSize} bytes)`
+    message: `no free extent on ${disk.path} holds ${need} bytes${kindWanted ? ` for a ${kindWanted} partition` : ''} (largest usable: ${largest * disk.logicalSectorSize} bytes)${why}`
   };
 }
 
@@ -601,7 +612,7 @@ export function planResize(table: PartedTable, part: PartedPartition, capacity: 
 export function findPartition(table: PartedTable, device: string, partSeparator: string | undefined, vol: { path: string; name?: string; extra?: Record<string, unknown> }): PlanResult<PartedPartition> {
   const p = table.partitions.find((q) => partitionPath(device, q.number, partSeparator) === vol.path);
   if (!p) return { ok: false, code: 'NO_VOLUME', message: `no partition ${vol.path} on ${device}` };
-  const start = vol.extra?.['start'];
+  const start = vol.extra?.['extentStart'];
   if (typeof start === 'number' && start !== p.start) {
     return { ok: false, code: 'NO_VOLUME', message: `${vol.path} now starts at byte ${p.start}, not ${start}: the partition table changed; list the pool again` };
   }

@@ -2,8 +2,8 @@
 // how a backing file's format is given: before 6.1 `-b` alone was accepted (the format probed);
 // 6.1 made `-F` mandatory with `-b` (QEMU 6.1 changelog: "qemu-img: creating an image with a
 // backing file now requires the backing format"). Everything else is the same logic.
-import { done, fail, fsFailed, toolFailed } from '../../runner/scriptlet/api.js';
-import type { CommandResult, OpInput, ScriptletContext, ScriptletResult, PoolFs } from '../../runner/scriptlet/api.js';
+import { done, fail, fsFailed, isPartialName, partialName, toolFailed } from '../../runner/scriptlet/api.js';
+import type { CommandResult, FileStat, OpInput, ScriptletContext, ScriptletResult, PoolFs } from '../../runner/scriptlet/api.js';
 import type { Volume } from '../../runner/contracts/generated.js';
 import { describeFile, joinPath, volumeFromStat } from './file-volume.js';
 
@@ -53,16 +53,42 @@ function failedCommand(r: CommandResult, what: string): { ok: false; error: { co
   return c ? fail(c, `${what}: ${r.stderr.trim().split('\n')[0] ?? ''}`, r) : toolFailed(r, what);
 }
 
-/** The volume a command just made or changed, read back from the pool. */
+/** The volume a command just changed, read back from the pool. */
 async function describe(fs: PoolFs, name: string, made: CommandResult): Promise<ScriptletResult<{ volume: Volume }>> {
   const st = await fs.stat(name);
   if (!st.ok) return fsFailed(st);
   // The tool said it succeeded, and there is nothing: its answer cannot be trusted.
   if (!st.value) return fail('TOOL_FAILED', `${made.argv[0] ?? 'the tool'} reported success, but volume ${name} is not in the pool`, made);
-  const v = await describeFile(fs, st.value);
+  return described(fs, st.value);
+}
+
+async function described(fs: PoolFs, st: FileStat): Promise<ScriptletResult<{ volume: Volume }>> {
+  const v = await describeFile(fs, st);
   if (!v.ok) return fsFailed(v);
-  if (!v.value) return fail('INTERNAL', `${name} is not a file after it was made`);
+  if (!v.value) return fail('INTERNAL', `${st.name} is not a file after it was made`);
   return done({ volume: v.value });
+}
+
+/** Names under the partial prefix are the agent's own work files, never volumes. */
+function reserved(name: string): ScriptletResult<never> | null {
+  return isPartialName(name) ? fail('INVALID_ARGUMENT', `volume names starting with ${JSON.stringify(partialName(''))} are reserved for volumes being made`) : null;
+}
+
+/**
+ * The last step of every made volume: the partial file, whole, takes the volume's name (never
+ * replacing one: VOLUME_EXISTS). On any failure the partial file is removed.
+ */
+async function publish(ctx: ScriptletContext, fs: PoolFs, tmp: string, name: string, poolName: string, made?: CommandResult): Promise<ScriptletResult<{ volume: Volume }> | null> {
+  const r = await fs.rename(tmp, name);
+  if (ctx.dryRun) return null;
+  if (!r.ok) {
+    await fs.unlink(tmp);
+    if (r.code === 'VOLUME_EXISTS') return fail('VOLUME_EXISTS', `volume ${name} already exists in pool ${poolName}`);
+    // The tool said it succeeded and made nothing: its answer cannot be trusted.
+    if (r.code === 'NO_VOLUME' && made) return fail('TOOL_FAILED', `${made.argv[0] ?? 'the tool'} reported success, but made no ${name}`, made);
+    return fsFailed(r);
+  }
+  return described(fs, r.value);
 }
 
 function planned(fs: PoolFs, name: string, format: string, capacity: number, backing?: Volume['backingStore']): { ok: true; value: { volume: Volume } } {
@@ -80,52 +106,55 @@ async function exists(fs: PoolFs, name: string): Promise<ScriptletResult<boolean
 export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, input: OpInput<'vol.create'>): Promise<ScriptletResult<{ volume: Volume }>> {
   const fs = ctx.fs;
   if (!fs) return fail('INVALID_ARGUMENT', 'this pool has no target directory');
+  const bad = reserved(input.name);
+  if (bad) return bad;
   const format = input.format ?? 'raw';
   if (!(FILE_FORMATS as readonly string[]).includes(format)) return fail('INVALID_ARGUMENT', `unsupported volume format ${format} (${FILE_FORMATS.join(', ')})`);
-  const path = fs.path(input.name);
   const allocation = input.allocation ?? 0;
-  if (format === 'raw' && !input.backingStore) {
-    // A raw file is made directly: sparse, then allocated if asked (as libvirt does, no qemu-img).
-    // The exclusive create is the existence check (VOLUME_EXISTS), and it answers with the stat.
+  const want = Math.min(allocation, input.capacity);
+  if (format === 'raw' && !input.backingStore && want === 0) {
+    // A sparse raw file is made directly (as libvirt does, no qemu-img): the runner makes it
+    // under its partial name and links it into place, and the exclusive link is the existence
+    // check (VOLUME_EXISTS). It answers with the stat.
     const made = await fs.createFile(input.name, input.capacity, 0o600);
     if (!made.ok) return made.code === 'VOLUME_EXISTS' ? fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`) : fsFailed(made);
-    const want = Math.min(allocation, input.capacity);
-    if (want > 0 && want <= MAX_ZERO_ALLOCATE) {
-      // Small allocations are written as zeros by the runner: no process per volume.
-      const a = await fs.allocate(input.name, want);
-      if (!a.ok) {
-        await fs.unlink(input.name);
-        return fsFailed(a);
-      }
-      if (ctx.dryRun) return planned(fs, input.name, format, input.capacity);
-      const vol = volumeFromStat(fs.root, a.value);
-      return vol ? done({ volume: vol }) : fail('INTERNAL', `${input.name} is not a file after it was made`);
-    }
-    if (want > 0) {
-      const r = await ctx.$`fallocate -l ${want} -- ${path}`;
-      if (r.failed) {
-        await fs.unlink(input.name);
-        return failedCommand(r, `allocating ${input.name}`);
-      }
-      if (ctx.dryRun) return planned(fs, input.name, format, input.capacity);
-      return describe(fs, input.name, r);
-    }
     if (ctx.dryRun) return planned(fs, input.name, format, input.capacity);
     const vol = volumeFromStat(fs.root, made.value);
     return vol ? done({ volume: vol }) : fail('INTERNAL', `${input.name} is not a file after it was made`);
   }
+  // Everything that takes time is made under the partial name and renamed when whole.
   const taken = await exists(fs, input.name);
   if (!taken.ok) return taken;
   if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
+  const tmp = partialName(input.name);
+  if (format === 'raw' && !input.backingStore) {
+    // Allocated raw: sparse, then allocated (small allocations are written as zeros by the
+    // runner, no process per volume; fallocate(1) beyond its limit).
+    const made = await fs.createFile(tmp, input.capacity, 0o600);
+    if (!made.ok) return fsFailed(made);
+    if (want <= MAX_ZERO_ALLOCATE) {
+      const a = await fs.allocate(tmp, want);
+      if (!a.ok) {
+        await fs.unlink(tmp);
+        return fsFailed(a);
+      }
+    } else {
+      const r = await ctx.$`fallocate -l ${want} -- ${fs.path(tmp)}`;
+      if (r.failed) {
+        await fs.unlink(tmp);
+        return failedCommand(r, `allocating ${input.name}`);
+      }
+    }
+    return (await publish(ctx, fs, tmp, input.name, input.pool.name)) ?? planned(fs, input.name, format, input.capacity);
+  }
   if (format === 'raw') return fail('INVALID_ARGUMENT', 'a raw volume cannot have a backing store: use qcow2');
-  const argv = createArgv(s, path, format, input.capacity > 0 || !input.backingStore ? input.capacity : null, input.backingStore, allocation);
+  const argv = createArgv(s, fs.path(tmp), format, input.capacity > 0 || !input.backingStore ? input.capacity : null, input.backingStore, allocation);
   const r = await ctx.$`${argv}`;
   if (r.failed) {
-    await fs.unlink(input.name);
+    await fs.unlink(tmp);
     return failedCommand(r, `creating ${input.name}`);
   }
-  if (ctx.dryRun) return planned(fs, input.name, format, input.capacity, input.backingStore);
-  return describe(fs, input.name, r);
+  return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format, input.capacity, input.backingStore);
 }
 
 export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy'>): Promise<ScriptletResult<{ volume: Volume }>> {
@@ -134,36 +163,41 @@ export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy
   const format = input.format ?? (input.from.format === 'dir' ? 'raw' : input.from.format);
   if (!(FILE_FORMATS as readonly string[]).includes(format)) return fail('INVALID_ARGUMENT', `unsupported volume format ${format}`);
   if (input.from.type !== 'file' && input.from.type !== 'block') return fail('INVALID_ARGUMENT', `cannot copy a ${input.from.type} volume`);
+  const bad = reserved(input.name);
+  if (bad) return bad;
   const taken = await exists(fs, input.name);
   if (!taken.ok) return taken;
   if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
   const srcFormat = input.from.type === 'block' ? 'raw' : input.from.format;
-  // qemu-img convert keeps holes (sparse output) and converts formats; -p reports progress.
-  const r = await ctx.$.with({ progress: 'qemu-img' })`${convertArgv({ path: input.from.path, format: srcFormat }, fs.path(input.name), format)}`;
+  // qemu-img convert keeps holes (sparse output) and converts formats; -p reports progress. It
+  // writes the partial name; the copy takes the volume's name only once whole.
+  const tmp = partialName(input.name);
+  const r = await ctx.$.with({ progress: 'qemu-img' })`${convertArgv({ path: input.from.path, format: srcFormat }, fs.path(tmp), format)}`;
   if (r.failed) {
     // Partial output is removed, whatever stopped the copy (error, timeout, cancel).
-    await fs.unlink(input.name);
+    await fs.unlink(tmp);
     return failedCommand(r, `copying ${input.from.name} to ${input.name}`);
   }
-  if (ctx.dryRun) return planned(fs, input.name, format, input.from.capacity);
-  return describe(fs, input.name, r);
+  return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format, input.from.capacity);
 }
 
 export async function snapshotVolume(s: QemuImgSeries, ctx: ScriptletContext, input: OpInput<'vol.snapshot'>): Promise<ScriptletResult<{ volume: Volume }>> {
   const fs = ctx.fs;
   if (!fs) return fail('INVALID_ARGUMENT', 'this pool has no target directory');
   if (input.from.type !== 'file' && input.from.type !== 'block') return fail('INVALID_ARGUMENT', `cannot snapshot a ${input.from.type} volume`);
+  const bad = reserved(input.name);
+  if (bad) return bad;
   const taken = await exists(fs, input.name);
   if (!taken.ok) return taken;
   if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
   const backing = { path: input.from.path, format: input.from.type === 'block' ? 'raw' : input.from.format };
-  const r = await ctx.$`${createArgv(s, fs.path(input.name), 'qcow2', null, backing)}`;
+  const tmp = partialName(input.name);
+  const r = await ctx.$`${createArgv(s, fs.path(tmp), 'qcow2', null, backing)}`;
   if (r.failed) {
-    await fs.unlink(input.name);
+    await fs.unlink(tmp);
     return failedCommand(r, `creating overlay ${input.name} on ${input.from.name}`);
   }
-  if (ctx.dryRun) return planned(fs, input.name, 'qcow2', input.from.capacity, backing);
-  return describe(fs, input.name, r);
+  return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, 'qcow2', input.from.capacity, backing);
 }
 
 export async function resizeVolume(ctx: ScriptletContext, input: OpInput<'vol.resize'>): Promise<ScriptletResult<{ volume: Volume }>> {

@@ -9,9 +9,9 @@
 // ignored. Without KNAME the node path is built from NAME: releases before 2.23 print a
 // device-mapper device's NAME as "<dm name> (dm-N)", which gives both the DM name and the kernel
 // name (see pairsToVolumes).
-import { defineScriptlet, done, fail } from '../../runner/scriptlet/api.js';
+import { defineScriptlet } from '../../runner/scriptlet/api.js';
 import type { HostVolume } from '../../runner/contracts/generated.js';
-import { lsblkFailure, pairsToVolumes, parsePairs, type Parsed } from '../lib/lsblk.js';
+import { listWith, pairsToVolumes, parsePairs, type Parsed } from '../lib/lsblk.js';
 
 export const COLUMNS = ['NAME', 'TYPE', 'SIZE', 'FSTYPE', 'MOUNTPOINT', 'UUID', 'ROTA', 'RO', 'RM', 'LABEL', 'MODEL', 'OWNER', 'GROUP'] as const;
 
@@ -36,13 +36,5 @@ export default defineScriptlet({
     'key=\\"value\\" output format"); 2.23 dropped the " (dm-N)" suffix from device-mapper NAMEs (util-linux commit c7e76cd1, Mar 2013, per util-linux issue #1153), ' +
     'served by lsblk-2.23',
   binaries: ['lsblk'],
-  async run(ctx) {
-    const argv = listVolumesArgv();
-    const r = await ctx.query`lsblk ${argv.slice(1)}`;
-    if (r.failed) return { ok: false, error: lsblkFailure(r, 'lsblk') };
-    if (r.truncated) return fail('TOOL_FAILED', 'lsblk output exceeded the output cap', r);
-    const parsed = parseListVolumes(r.stdout);
-    if (!parsed.ok) return fail('TOOL_FAILED', `could not read lsblk -P output: ${parsed.message}`, r);
-    return done({ volumes: parsed.value });
-  }
+  run: (ctx) => listWith(ctx, listVolumesArgv(), parseListVolumes, '-P')
 });

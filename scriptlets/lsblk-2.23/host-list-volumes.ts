@@ -9,9 +9,9 @@
 // --all also lists devices without media (SIZE="", read as 0 bytes). No KNAME/PKNAME: the path is
 // built from NAME and TYPE as lsblk builds it (device-mapper types are /dev/mapper/NAME; since 2.23
 // NAME is the plain DM name), and `parent` is not set.
-import { defineScriptlet, done, fail } from '../../runner/scriptlet/api.js';
+import { defineScriptlet } from '../../runner/scriptlet/api.js';
 import type { HostVolume } from '../../runner/contracts/generated.js';
-import { lsblkFailure, pairsToVolumes, parsePairs, type Parsed } from '../lib/lsblk.js';
+import { listWith, pairsToVolumes, parsePairs, type Parsed } from '../lib/lsblk.js';
 
 /** lsblk's default columns in 2.23..2.26 (what `--pairs` without -o prints). */
 export const COLUMNS = ['NAME', 'MAJ:MIN', 'RM', 'SIZE', 'RO', 'TYPE', 'MOUNTPOINT'] as const;
@@ -35,13 +35,5 @@ export default defineScriptlet({
     'lsblk -P/--pairs exists since util-linux 2.20 (v2.20 ReleaseNotes); 2.23 dropped the " (dm-N)" suffix from device-mapper NAMEs ' +
     '(util-linux commit c7e76cd1, per util-linux issue #1153), so NAME is the DM name; JSON output came in 2.27 (v2.27 ReleaseNotes), served by lsblk-2.27',
   binaries: ['lsblk'],
-  async run(ctx) {
-    const argv = listVolumesArgv();
-    const r = await ctx.query`lsblk ${argv.slice(1)}`;
-    if (r.failed) return { ok: false, error: lsblkFailure(r, 'lsblk') };
-    if (r.truncated) return fail('TOOL_FAILED', 'lsblk output exceeded the output cap', r);
-    const parsed = parseListVolumes(r.stdout);
-    if (!parsed.ok) return fail('TOOL_FAILED', `could not read lsblk -P output: ${parsed.message}`, r);
-    return done({ volumes: parsed.value });
-  }
+  run: (ctx) => listWith(ctx, listVolumesArgv(), parseListVolumes, '-P')
 });

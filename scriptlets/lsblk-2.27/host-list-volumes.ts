@@ -1,9 +1,9 @@
 // host.listVolumes with util-linux 2.27..2.32: `lsblk --json` (every value a string, no PATH
 // column). The argv is the one recorded as shared/recordings/lsblk-*/12-json-all-devices.json, so
 // the goldens of 2.27.1, 2.31.1 and 2.32.1 are whole runs.
-import { defineScriptlet, done, fail } from '../../runner/scriptlet/api.js';
+import { defineScriptlet } from '../../runner/scriptlet/api.js';
 import type { HostVolume } from '../../runner/contracts/generated.js';
-import { lsblkFailure, parseJsonVolumes, type Parsed } from '../lib/lsblk.js';
+import { listWith, parseJsonVolumes, type Parsed } from '../lib/lsblk.js';
 
 /**
  * NAME,SIZE,TYPE,MOUNTPOINT: the whole-host listing recorded for every old release. The path is
@@ -29,13 +29,5 @@ export default defineScriptlet({
     'util-linux 2.27 added JSON output to libsmartcols and lsblk (v2.27 ReleaseNotes: "lsblk ... provide output in JSON format"), ' +
     'with every value a string; 2.33 added the PATH column and typed JSON, served by lsblk-2.33',
   binaries: ['lsblk'],
-  async run(ctx) {
-    const argv = listVolumesArgv();
-    const r = await ctx.query`lsblk ${argv.slice(1)}`;
-    if (r.failed) return { ok: false, error: lsblkFailure(r, 'lsblk') };
-    if (r.truncated) return fail('TOOL_FAILED', 'lsblk output exceeded the output cap', r);
-    const parsed = parseListVolumes(r.stdout);
-    if (!parsed.ok) return fail('TOOL_FAILED', `could not read lsblk --json output: ${parsed.message}`, r);
-    return done({ volumes: parsed.value });
-  }
+  run: (ctx) => listWith(ctx, listVolumesArgv(), parseListVolumes, '--json')
 });

@@ -1,8 +1,8 @@
 // host.listVolumes with util-linux 2.33 and later: one `lsblk --json` tree of every block device,
 // with the PATH column and typed JSON values.
-import { defineScriptlet, done, fail } from '../../runner/scriptlet/api.js';
+import { defineScriptlet } from '../../runner/scriptlet/api.js';
 import type { HostVolume } from '../../runner/contracts/generated.js';
-import { lsblkFailure, parseJsonVolumes, type Parsed } from '../lib/lsblk.js';
+import { listWith, parseJsonVolumes, type Parsed } from '../lib/lsblk.js';
 
 /** Columns asked for: PATH gives the real node (/dev/mapper/... for DM devices), RO is a boolean. */
 export const COLUMNS = ['NAME', 'PATH', 'SIZE', 'TYPE', 'FSTYPE', 'MOUNTPOINT', 'RO'] as const;
@@ -26,13 +26,5 @@ export default defineScriptlet({
     'util-linux 2.33 added the lsblk PATH column ("lsblk: add PATH column") and made libsmartcols JSON typed ' +
     '(numbers, booleans, null; v2.33 ReleaseNotes: "differentiate between numbers, booleans and strings in JSON output")',
   binaries: ['lsblk'],
-  async run(ctx) {
-    const argv = listVolumesArgv();
-    const r = await ctx.query`lsblk ${argv.slice(1)}`;
-    if (r.failed) return { ok: false, error: lsblkFailure(r, 'lsblk') };
-    if (r.truncated) return fail('TOOL_FAILED', 'lsblk output exceeded the output cap', r);
-    const parsed = parseListVolumes(r.stdout);
-    if (!parsed.ok) return fail('TOOL_FAILED', `could not read lsblk --json output: ${parsed.message}`, r);
-    return done({ volumes: parsed.value });
-  }
+  run: (ctx) => listWith(ctx, listVolumesArgv(), parseListVolumes, '--json')
 });

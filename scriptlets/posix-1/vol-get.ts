@@ -1,4 +1,4 @@
-import { defineScriptlet, done, fail, fsFailed } from '../../runner/scriptlet/api.js';
+import { defineScriptlet, done, fail, fsFailed, isPartialName } from '../../runner/scriptlet/api.js';
 import { describeFile } from '../lib/file-volume.js';
 
 export default defineScriptlet({
@@ -10,6 +10,8 @@ export default defineScriptlet({
   binaries: [],
   async run(ctx, input) {
     if (!ctx.fs) return fail('INVALID_ARGUMENT', 'this pool has no target directory');
+    // A volume being made (partial name) is not a volume yet.
+    if (isPartialName(input.name)) return fail('NO_VOLUME', `no volume ${input.name} in pool ${input.pool.name}`);
     const st = await ctx.fs.stat(input.name);
     if (!st.ok) return fsFailed(st);
     if (!st.value) return fail('NO_VOLUME', `no volume ${input.name} in pool ${input.pool.name}`);

@@ -1,9 +1,10 @@
-import { defineScriptlet, done, fail, fsFailed } from '../../runner/scriptlet/api.js';
+import { defineScriptlet, done, fail, fsFailed, isPartialName } from '../../runner/scriptlet/api.js';
 import type { Volume } from '../../runner/contracts/generated.js';
 import { describeFile } from '../lib/file-volume.js';
 
 // Every file (and directory) in the target is a volume; formats come from the file headers, as
-// libvirt's refresh does, so listing costs no process per volume.
+// libvirt's refresh does, so listing costs no process per volume. Volumes being made (partial
+// names, see PARTIAL_PREFIX) are not volumes yet and are never listed.
 export default defineScriptlet({
   operation: 'vol.list',
   poolTypes: ['dir', 'fs', 'netfs'],
@@ -17,6 +18,7 @@ export default defineScriptlet({
     if (!entries.ok) return fsFailed(entries);
     const volumes: Volume[] = [];
     for (const st of entries.value) {
+      if (isPartialName(st.name)) continue;
       const v = await describeFile(ctx.fs, st);
       if (!v.ok) {
         // A file removed between listing and reading is simply gone.

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MarkerBuffer, markerCommands, outputLines, stderrMarker, stdoutMarker, stepErrors, virshLine, virshQuote } from './lib/markers.js';
-import { benchConfig, fmtMs, median, ratio, renderTable, summarize } from './lib/stats.js';
+import { execCallsOf, lvNamesOfReport, pvSizeMiB, LV_SIZE, spawnBare, TOOL_ENV } from './lib/lvm.js';
+import { benchConfig, fmtMs, median, needsDirPools, needsLibvirt, parseOnly, ratio, renderTable, summarize } from './lib/stats.js';
 import { VirshSession } from './lib/virsh.js';
 
 t.test('median', async (t) => {
@@ -53,6 +54,56 @@ t.test('benchConfig', async (t) => {
   t.throws(() => benchConfig({ BENCH_ROUNDS: '0' }));
   t.throws(() => benchConfig({ BENCH_ROUNDS: 'five' }));
   t.throws(() => benchConfig({ BENCH_SIDES: 'neither' }));
+  t.equal(d.lvmVolumes, 40);
+  t.ok(q.lvmVolumes < d.lvmVolumes && q.lvmReps < d.lvmReps);
+  t.equal(benchConfig({ BENCH_LVM_REPS: '7' }).lvmReps, 7);
+});
+
+t.test('BENCH_ONLY picks workloads; libvirt only runs when a workload compares with it', async (t) => {
+  t.same(parseOnly(undefined), { a: true, b: true, c: true, d: true, lvm: true });
+  t.same(parseOnly(''), parseOnly(undefined));
+  t.same(parseOnly('lvm'), { a: false, b: false, c: false, d: false, lvm: true });
+  t.same(parseOnly('e'), parseOnly('lvm'), 'e is the lvm workload');
+  t.same(parseOnly('a, D'), { a: true, b: false, c: false, d: true, lvm: false });
+  t.throws(() => parseOnly('lvm,z'));
+  const lvmOnly = benchConfig({ BENCH_ONLY: 'lvm' });
+  t.equal(needsDirPools(lvmOnly), false);
+  t.equal(needsLibvirt(lvmOnly), false, 'BENCH_ONLY=lvm starts no libvirtd');
+  t.equal(needsLibvirt(benchConfig({ BENCH_ONLY: 'd' })), true, 'the cold CLI row compares with virsh');
+  t.equal(needsDirPools(benchConfig({ BENCH_ONLY: 'd' })), false);
+  t.equal(needsLibvirt(benchConfig({ BENCH_SIDES: 'agent' })), false);
+  t.equal(needsLibvirt(benchConfig({})), true);
+});
+
+t.test('lvm workload helpers', async (t) => {
+  const golden = {
+    calls: [
+      { kind: 'fs', op: 'stat', args: [], result: { ok: true } },
+      { kind: 'exec', argv: ['lvs', '--reportformat', 'json', 'vg'], stdin: null, exitCode: 0, signal: null, timedOut: false, stdout: 'S', stderr: '' },
+    ],
+  };
+  t.same(execCallsOf(golden), [{ argv: ['lvs', '--reportformat', 'json', 'vg'], stdout: 'S' }], 'exec calls only, in order');
+  t.throws(() => execCallsOf({}), /calls/);
+  t.throws(() => execCallsOf({ calls: [{ kind: 'exec', argv: ['lvs'], exitCode: 5, stdout: '' }] }), /exited 5/, 'a failed recorded call is no baseline');
+  t.throws(() => execCallsOf({ calls: [{ kind: 'exec', argv: [], exitCode: 0 }] }), /malformed/);
+  // lvs 2.03.16 output shape (golden/lvm2-2.03.16/two-lvs-vol-list.json), with a warning line before.
+  const out = '  WARNING: something\n  {\n      "report": [\n          {\n              "lv": [\n                  {"lv_name":"a", "vg_name":"v"},\n                  {"lv_name":"b", "vg_name":"v"}\n              ]\n          }\n      ]\n  }\n';
+  t.same(lvNamesOfReport(out), ['a', 'b']);
+  t.throws(() => lvNamesOfReport('no report'));
+  t.ok(pvSizeMiB(40) * 2 * 1024 * 1024 >= 40 * LV_SIZE + 2 * 1024 * 1024, 'two PVs hold the LVs and their metadata');
+  t.equal(pvSizeMiB(1), 32);
+});
+
+t.test('spawnBare: the runner\'s tool environment only, output collected', async (t) => {
+  process.env['SA_BENCH_LEAK'] = 'x';
+  t.teardown(() => delete process.env['SA_BENCH_LEAK']);
+  const r = await spawnBare('/usr/bin/env', ['env', '-0']);
+  t.equal(r.exitCode, 0);
+  const own = r.stdout.split('\0').filter((l) => l !== '' && !/^_TAPJS_|^NODE_OPTIONS=.*@tapjs/s.test(l));
+  t.same(own, Object.entries(TOOL_ENV).map(([k, v]) => `${k}=${v}`), 'tap\'s own hook variables aside');
+  const f = await spawnBare('/bin/sh', ['sh', '-c', 'echo e >&2; exit 4']);
+  t.match(f, { exitCode: 4, stdout: '', stderr: 'e\n' });
+  await t.rejects(spawnBare('/nonexistent/tool', ['tool']));
 });
 
 t.test('renderTable pads columns', async (t) => {

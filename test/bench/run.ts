@@ -5,23 +5,27 @@
 //
 // Environment: BENCH_ROUNDS (default 5), BENCH_QUICK=1 (small counts, 3 rounds),
 // BENCH_SIDES=both|agent|libvirt, BENCH_PIPELINED=0 (skip the pipelined/batch rows),
-// BENCH_CREATE_DELETE, BENCH_LIST_VOLUMES, BENCH_QCOW2, BENCH_COLD_RUNS (counts).
+// BENCH_CREATE_DELETE, BENCH_LIST_VOLUMES, BENCH_QCOW2, BENCH_COLD_RUNS, BENCH_LVM_VOLUMES,
+// BENCH_LVM_REPS (counts), BENCH_ONLY=a,b,c,d,lvm (which workloads; default all).
 
 import { execa } from 'execa';
 import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveBinary } from '../../runner/exec/resolve-binary.js';
 import { AGENT_BIN, AgentSession } from './lib/agent.js';
 import { cleanupAll, installSignalHandlers, interrupted, onCleanup } from './lib/cleanup.js';
 import { startLibvirtd, type Libvirtd } from './lib/libvirtd.js';
-import { benchConfig, summarize, summaryTable, type BenchConfig, type Row, type RowSummary } from './lib/stats.js';
+import { checkAgentList, checkBare, makeLvmWorld, runBare, type LvmWorld } from './lib/lvm.js';
+import { benchConfig, needsDirPools, needsLibvirt, summarize, summaryTable, type BenchConfig, type Row, type RowSummary } from './lib/stats.js';
 import { AgentTarget, LibvirtTarget, MiB, type Target } from './lib/targets.js';
 import { VirshSession } from './lib/virsh.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const POOL = 'bench';
 const LIST_POOL = 'benchlist';
+const LVM_POOL = 'benchlvm';
 
 const log = (msg: string): void => void process.stderr.write(msg + '\n');
 
@@ -149,8 +153,59 @@ async function coldRuns(cfg: BenchConfig, root: string, lv: Libvirtd | null, vir
   return rows;
 }
 
+/** Why workload (e) cannot run on this machine, or null when it can. */
+function lvmUnavailable(): string | null {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not root';
+  for (const b of ['lvs', 'lvcreate', 'vgremove', 'losetup']) if (!resolveBinary(b)) return `${b} is not installed`;
+  return null;
+}
+
+/** (e) logical vol.list in serve mode against the bare lvs process it runs, M calls per round. */
+async function lvmWorkload(cfg: BenchConfig, w: LvmWorld, agent: AgentSession): Promise<Row> {
+  const M = cfg.lvmReps;
+  // Untimed: both sides once, so caches are warm and the answers are checked before timing.
+  checkAgentList(w, await agent.call('vol.list', { pool: w.pool }));
+  checkBare(w, await runBare(w));
+  const agentSamples: number[] = [];
+  const bareSamples: number[] = [];
+  // The two sides take turns call by call (ABBA...), so a load change on the host during a
+  // round weighs on both alike; each side's round figure is the sum of its M call times.
+  for (let r = 0; r < cfg.rounds; r++) {
+    let agentMs = 0;
+    let bareMs = 0;
+    for (let i = 0; i < M; i++) {
+      const order = (r + i) % 2 === 0 ? (['lvs', 'agent'] as const) : (['agent', 'lvs'] as const);
+      for (const k of order) {
+        const t0 = process.hrtime.bigint();
+        if (k === 'agent') {
+          const answer = await agent.call('vol.list', { pool: w.pool });
+          agentMs += Number(process.hrtime.bigint() - t0) / 1e6;
+          checkAgentList(w, answer);
+        } else {
+          const res = await runBare(w);
+          bareMs += Number(process.hrtime.bigint() - t0) / 1e6;
+          checkBare(w, res);
+        }
+      }
+    }
+    agentSamples.push(agentMs);
+    bareSamples.push(bareMs);
+    log(`  (e) round ${r + 1}/${cfg.rounds}: agent ${agentMs.toFixed(1)} ms, lvs ${bareMs.toFixed(1)} ms for ${M} calls each (${(agentMs / M).toFixed(2)} / ${(bareMs / M).toFixed(2)} ms per call)`);
+  }
+  const what = w.calls.length === 1 ? 'lvs' : w.calls.map((c) => c.argv[0]).join(' + ');
+  return {
+    id: 'e-lvm-vol-list-vs-lvs',
+    workload: `(e) logical vol.list, VG of ${w.lvNames.length} LVs, ${M} calls sequential`,
+    baseline: `bare ${what} (same argv and env)`,
+    agentSamples,
+    baselineSamples: bareSamples,
+  };
+}
+
 async function main(): Promise<number> {
   const cfg = benchConfig(process.env);
+  // Other work on the host moves every figure (most of all the per-process wake-ups of (e)).
+  const loadStart = loadavg()[0]!;
   installSignalHandlers();
   const root = mkdtempSync(join(tmpdir(), 'sa-bench-'));
   onCleanup('remove temp dir', () => rmSync(root, { recursive: true, force: true }));
@@ -163,7 +218,15 @@ async function main(): Promise<number> {
   const notes: string[] = [];
   const virshHome = join(root, 'virsh-home');
 
-  if (cfg.sides.libvirt) {
+  const lvmWhyNot = cfg.only.lvm ? (cfg.sides.agent ? lvmUnavailable() : 'BENCH_SIDES=libvirt (it measures the agent against lvs)') : null;
+  if (lvmWhyNot && process.env.BENCH_ONLY) throw new Error(`BENCH_ONLY asks for the lvm workload, which cannot run: ${lvmWhyNot}`);
+  if (lvmWhyNot) notes.push(`(e) lvm workload skipped: ${lvmWhyNot}`);
+  const runLvm = cfg.only.lvm && lvmWhyNot === null;
+  if (!needsDirPools(cfg) && !cfg.only.d && !runLvm) throw new Error('BENCH_ONLY and BENCH_SIDES leave nothing to run');
+
+  let agentSession: AgentSession | null = null;
+  const agentHome = join(root, 'agent-home');
+  if (needsLibvirt(cfg)) {
     lv = await startLibvirtd(join(root, 'libvirt'));
     const daemon = lv;
     onCleanup('stop libvirtd', () => daemon.stop());
@@ -174,8 +237,10 @@ async function main(): Promise<number> {
   }
   if (cfg.sides.agent) {
     const agentBin = join(REPO, AGENT_BIN);
-    const agentHome = join(root, 'agent-home');
-    const agent = new AgentSession(agentBin, agentHome);
+    // BENCH_AGENT_CPU_PROF=DIR: the serve process writes a V8 CPU profile there when it exits.
+    const prof = process.env.BENCH_AGENT_CPU_PROF;
+    const agent = new AgentSession(agentBin, agentHome, undefined, prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : []);
+    agentSession = agent;
     onCleanup('stop storage-agent serve', () => agent.close());
     agentVersion = await agent.call('agent.version');
     log(`storage-agent serve pid ${agent.pid}, home ${agentHome}, version ${JSON.stringify(agentVersion)}`);
@@ -183,20 +248,22 @@ async function main(): Promise<number> {
   }
 
   const active = [sides.libvirt, sides.agent].filter((s): s is Side => s !== undefined);
-  for (const s of active) {
-    await s.target.setupPool(POOL, s.poolDir);
-    await s.target.setupPool(LIST_POOL, s.listDir);
-    if (!statSync(s.poolDir).isDirectory()) throw new Error(`${s.target.side}: pool dir ${s.poolDir} was not built`);
-    await preflight(s, notes);
+  if (needsDirPools(cfg)) {
+    for (const s of active) {
+      await s.target.setupPool(POOL, s.poolDir);
+      await s.target.setupPool(LIST_POOL, s.listDir);
+      if (!statSync(s.poolDir).isDirectory()) throw new Error(`${s.target.side}: pool dir ${s.poolDir} was not built`);
+      await preflight(s, notes);
+    }
+    log('preflight passed: volumes really appear on disk, deletes remove them, errors are reported');
   }
-  log('preflight passed: volumes really appear on disk, deletes remove them, errors are reported');
 
   const rows: Row[] = [];
   const N = cfg.createDelete;
 
   // (a) create + delete of raw volumes, sequential.
-  log(`(a) ${N} x create+delete raw 1 MiB, sequential`);
-  {
+  if (cfg.only.a) {
+    log(`(a) ${N} x create+delete raw 1 MiB, sequential`);
     const r = await rounds(cfg, sides, '(a)', async (s, round) => {
       const vols = names('cd', round, N);
       const ms = await timed(async () => {
@@ -210,7 +277,7 @@ async function main(): Promise<number> {
     });
     rows.push({ id: 'a-create-delete-seq', workload: `(a) ${N} x create+delete raw 1 MiB, sequential`, baseline: 'libvirt (virsh, one command at a time)', agentSamples: r.agent, baselineSamples: r.libvirt });
   }
-  if (cfg.pipelined) {
+  if (cfg.only.a && cfg.pipelined) {
     log(`(a') ${N} creates then ${N} deletes, batch`);
     const r = await rounds(cfg, sides, "(a')", async (s, round) => {
       const vols = names('cdb', round, N);
@@ -239,63 +306,79 @@ async function main(): Promise<number> {
     expectEmpty(s.poolDir, `${s.target.side} (c) cleanup`);
     return ms;
   };
-  log(`(c) ${Q} qcow2 creates, sequential`);
-  {
+  if (cfg.only.c) {
+    log(`(c) ${Q} qcow2 creates, sequential`);
     const r = await rounds(cfg, sides, '(c)', qcow2Round(false));
     rows.push({ id: 'c-qcow2-seq', workload: `(c) ${Q} x create qcow2 1 GiB, sequential`, baseline: 'libvirt (virsh, one command at a time)', agentSamples: r.agent, baselineSamples: r.libvirt });
   }
-  if (cfg.pipelined) {
+  if (cfg.only.c && cfg.pipelined) {
     log(`(c') ${Q} qcow2 creates, batch`);
     const r = await rounds(cfg, sides, "(c')", qcow2Round(true));
     rows.push({ id: 'c-qcow2-batch', workload: `(c') ${Q} x create qcow2 1 GiB, agent pipelined`, baseline: 'libvirt (virsh, all commands at once)', agentSamples: r.agent, baselineSamples: r.libvirt });
   }
 
   // (b) vol.list over a pool of L volumes, made outside the timing by truncating files.
-  const L = cfg.listVolumes;
-  log(`(b) vol.list over ${L} volumes (filling pools)`);
-  for (const s of active) {
-    for (let i = 0; i < L; i++) {
-      const fd = openSync(join(s.listDir, `f${String(i).padStart(6, '0')}`), 'wx');
-      ftruncateSync(fd, MiB);
-      closeSync(fd);
+  if (cfg.only.b) {
+    const L = cfg.listVolumes;
+    log(`(b) vol.list over ${L} volumes (filling pools)`);
+    for (const s of active) {
+      for (let i = 0; i < L; i++) {
+        const fd = openSync(join(s.listDir, `f${String(i).padStart(6, '0')}`), 'wx');
+        ftruncateSync(fd, MiB);
+        closeSync(fd);
+      }
+      await s.target.refreshPool(LIST_POOL);
+      const n = s.target.countListed(await s.target.list(LIST_POOL, true), s.listDir);
+      if (n !== L) throw new Error(`${s.target.side} (b): listed ${n} volumes after refresh, expected ${L}`);
     }
-    await s.target.refreshPool(LIST_POOL);
-    const n = s.target.countListed(await s.target.list(LIST_POOL, true), s.listDir);
-    if (n !== L) throw new Error(`${s.target.side} (b): listed ${n} volumes after refresh, expected ${L}`);
-  }
-  const listRound = (details: boolean) => async (s: Side) => {
-    let answer: unknown;
-    const ms = await timed(async () => {
-      answer = await s.target.list(LIST_POOL, details);
-    });
-    const n = s.target.countListed(answer, s.listDir);
-    if (n !== L) throw new Error(`${s.target.side} (b): listed ${n} volumes, expected ${L}`);
-    return ms;
-  };
-  {
-    const r = await rounds(cfg, sides, '(b)', listRound(true));
-    rows.push({ id: 'b-vol-list-details', workload: `(b) vol.list, pool of ${L} volumes`, baseline: 'virsh vol-list --details', agentSamples: r.agent, baselineSamples: r.libvirt });
-    if (sides.libvirt) {
-      const plain = await rounds(cfg, { libvirt: sides.libvirt }, '(b, no --details)', listRound(false));
-      rows.push({ id: 'b-vol-list-plain', workload: `(b) vol.list, pool of ${L} volumes`, baseline: 'virsh vol-list (no --details)', agentSamples: r.agent, baselineSamples: plain.libvirt });
+    const listRound = (details: boolean) => async (s: Side) => {
+      let answer: unknown;
+      const ms = await timed(async () => {
+        answer = await s.target.list(LIST_POOL, details);
+      });
+      const n = s.target.countListed(answer, s.listDir);
+      if (n !== L) throw new Error(`${s.target.side} (b): listed ${n} volumes, expected ${L}`);
+      return ms;
+    };
+    {
+      const r = await rounds(cfg, sides, '(b)', listRound(true));
+      rows.push({ id: 'b-vol-list-details', workload: `(b) vol.list, pool of ${L} volumes`, baseline: 'virsh vol-list --details', agentSamples: r.agent, baselineSamples: r.libvirt });
+      if (sides.libvirt) {
+        const plain = await rounds(cfg, { libvirt: sides.libvirt }, '(b, no --details)', listRound(false));
+        rows.push({ id: 'b-vol-list-plain', workload: `(b) vol.list, pool of ${L} volumes`, baseline: 'virsh vol-list (no --details)', agentSamples: r.agent, baselineSamples: plain.libvirt });
+      }
     }
   }
 
   // (d) cold one-shot CLI.
-  log(`(d) cold CLI, ${cfg.coldRuns} runs`);
-  rows.push(...(await coldRuns(cfg, root, lv, virshHome)));
+  if (cfg.only.d) {
+    log(`(d) cold CLI, ${cfg.coldRuns} runs`);
+    rows.push(...(await coldRuns(cfg, root, lv, virshHome)));
+  }
+
+  // (e) logical vol.list against the bare lvs it runs, on a VG of loop devices.
+  let lvmInfo: { vg: string; devices: number; argv: string[][] } | null = null;
+  if (runLvm && agentSession) {
+    log(`(e) logical vol.list over ${cfg.lvmVolumes} LVs against bare lvs, ${cfg.lvmReps} calls per round (setting up the VG)`);
+    const w = await makeLvmWorld({ root, agent: agentSession, agentBin: join(REPO, AGENT_BIN), agentHome, pool: LVM_POOL, volumes: cfg.lvmVolumes, log });
+    lvmInfo = { vg: w.vg, devices: w.devices.length, argv: w.calls.map((c) => c.argv) };
+    rows.push(await lvmWorkload(cfg, w, agentSession));
+    notes.push(`(e) VG ${w.vg} on ${w.devices.length} loop devices; both sides run ${w.calls.map((c) => c.argv.join(' ')).join(' ; ')} with LC_ALL=C LANG=C PATH=<runner's fixed PATH>, the host's /etc/lvm config, the same devices`);
+  }
 
   if (!realHomeExisted && existsSync(realHome)) {
     throw new Error(`${realHome} appeared during the run: the agent did not keep to its temp home`);
   }
 
   const summaries: RowSummary[] = rows.map(summarize);
+  const load = { start: Math.round(loadStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 };
   const out = process.stdout;
   out.write('\nstorage-agent benchmark: agent (storage-agent serve) vs libvirt storage driver\n');
   out.write(`host: ${cpus().length} cpu(s) ${cpus()[0]?.model ?? ''}, node ${process.version}, libvirt ${lv?.version ?? 'n/a'}, agent ${JSON.stringify(agentVersion)}\n`);
-  out.write(`rounds: ${cfg.rounds}${cfg.quick ? ' (BENCH_QUICK)' : ''}; medians in ms; ratio = agent / baseline (>1: agent slower)\n`);
+  out.write(`rounds: ${cfg.rounds}${cfg.quick ? ' (BENCH_QUICK)' : ''}; medians in ms; ratio = agent / baseline (>1: agent slower); host load average (1 min) ${load.start} at start, ${load.end} at end\n`);
   out.write('sequential: next request sent after the previous answer (agent: JSON-RPC over stdio; libvirt: one virsh session on stdin, a marker after each command)\n');
   out.write('pipelined: agent gets all requests at once; libvirt gets all commands at once on virsh stdin (virsh runs them one by one)\n');
+  if (lvmInfo) out.write('(e): baseline is the bare tool process, not libvirt: agent JSON-RPC vol.list vs spawning the same lvs argv directly; goal ratio <= 1.05\n');
   for (const n of notes) out.write(`note: ${n}\n`);
   out.write('\n' + summaryTable(summaries) + '\n\n');
   out.write(
@@ -304,9 +387,11 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
       node: process.version,
       cpus: cpus().length,
+      loadavg: load,
       libvirt: lv?.version ?? null,
       agent: agentVersion,
       config: cfg,
+      lvm: lvmInfo,
       results: summaries,
     }) + '\n',
   );

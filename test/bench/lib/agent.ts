@@ -38,8 +38,13 @@ export class AgentSession {
   readonly pid: number;
 
   /** `timeoutMs`: a request without an answer by then fails (the run must not hang). */
-  constructor(agentBin: string, home: string, private readonly timeoutMs = 300_000) {
-    this.child = execa(agentBin, ['serve'], {
+  /**
+   * `nodeArgs` (e.g. `--cpu-prof`): run the launcher through this node with these options
+   * instead of by its shebang; the serve process is the same.
+   */
+  constructor(agentBin: string, home: string, private readonly timeoutMs = 300_000, nodeArgs: readonly string[] = []) {
+    const [file, args] = nodeArgs.length ? [process.execPath, [...nodeArgs, agentBin, 'serve']] : [agentBin, ['serve']];
+    this.child = execa(file, args, {
       env: { STORAGE_AGENT_HOME: home, LC_ALL: 'C' },
       extendEnv: true,
       stdin: 'pipe',

@@ -16,6 +16,40 @@ export interface BenchConfig {
   sides: { agent: boolean; libvirt: boolean };
   /** Also measure the pipelined / virsh-batch figures. */
   pipelined: boolean;
+  /** Workload (e): logical volumes in the listed VG. */
+  lvmVolumes: number;
+  /** Workload (e): vol.list calls (and bare lvs runs) per round. */
+  lvmReps: number;
+  /** Which workloads run (BENCH_ONLY); all of them unless it says otherwise. */
+  only: Record<Workload, boolean>;
+}
+
+/** Workload groups BENCH_ONLY can name: (a)/(a'), (b), (c)/(c'), (d), (e) = lvm. */
+export const WORKLOADS = ['a', 'b', 'c', 'd', 'lvm'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+/** BENCH_ONLY: comma-separated workload names (`e` is an alias of `lvm`); empty = all. */
+export function parseOnly(raw: string | undefined): Record<Workload, boolean> {
+  const all = Object.fromEntries(WORKLOADS.map((w) => [w, raw === undefined || raw.trim() === ''])) as Record<Workload, boolean>;
+  if (raw === undefined || raw.trim() === '') return all;
+  for (const part of raw.split(',').map((x) => x.trim().toLowerCase())) {
+    const w = part === 'e' ? 'lvm' : part;
+    if (!(WORKLOADS as readonly string[]).includes(w)) {
+      throw new Error(`BENCH_ONLY must list workloads among ${WORKLOADS.join(', ')} (e = lvm), got ${JSON.stringify(raw)}`);
+    }
+    all[w as Workload] = true;
+  }
+  return all;
+}
+
+/** True when a workload on dir pools, (a) to (c), is selected. */
+export function needsDirPools(cfg: Pick<BenchConfig, 'only'>): boolean {
+  return cfg.only.a || cfg.only.b || cfg.only.c;
+}
+
+/** True when libvirtd has to run: its side is on and a workload comparing with it, (a) to (d), is selected. */
+export function needsLibvirt(cfg: Pick<BenchConfig, 'only' | 'sides'>): boolean {
+  return cfg.sides.libvirt && (needsDirPools(cfg) || cfg.only.d);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -43,6 +77,9 @@ export function benchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     coldRuns: positiveInt(env, 'BENCH_COLD_RUNS', quick ? 5 : 10),
     sides: { agent: sidesRaw !== 'libvirt', libvirt: sidesRaw !== 'agent' },
     pipelined: pipelinedRaw !== '0',
+    lvmVolumes: positiveInt(env, 'BENCH_LVM_VOLUMES', quick ? 10 : 40),
+    lvmReps: positiveInt(env, 'BENCH_LVM_REPS', quick ? 5 : 40),
+    only: parseOnly(env.BENCH_ONLY),
   };
 }
 

@@ -122,5 +122,14 @@ t.test('libvirt\'s own dir pool XML is read and written back valid', { skip: !HA
     t.equal(validateXml(dir, f, out, 'storagepool'), null, `${f} written back valid`);
     await agent.ok('pool.undefine', { pool: p.name });
   }
+  // And its file-volume XML: created in the default pool, written back valid.
+  for (const f of ['vol-file.xml', 'vol-file-qcow2.xml', 'vol-file-naming.xml']) {
+    const xml = readFileSync(join(SHARED, 'peer/libvirt/tests/storagevolxml2xmlin', f), 'utf8');
+    const v = await agent.ok<{ name: string; capacity: number }>('vol.create', { pool: 'default', xml });
+    t.equal(v.capacity, 1024 ** 4, `${f}: 1 TiB, sparse`);
+    const out = (await agent.ok<{ xml: string }>('vol.dumpXml', { volume: { pool: 'default', vol: v.name } })).xml;
+    t.equal(validateXml(dir, f, out, 'storagevol'), null, `${f} written back valid`);
+    await agent.ok('vol.delete', { volume: { pool: 'default', vol: v.name } });
+  }
   await agent.close();
 });

@@ -48,6 +48,7 @@ t.test('mkfs argv and messages', async (t) => {
   t.equal(classifyMessage('', "mount: /tmp/dk/mnt: unknown filesystem type 'nfs'.\n       dmesg(1) may have more information after failed mount system call.\n")?.code, 'TOOL_MISSING');
   t.equal(classifyMessage('', 'umount: /tmp/dk/mnt: target is busy.\n')?.code, 'POOL_BUSY');
   t.equal(classifyMessage('', 'wipefs: error: /dev/loop2p1: probing initialization failed: Device or resource busy\n')?.code, 'POOL_BUSY');
+  t.same(classifyMessage('', 'mkfs.xfs: /dev/loop0 contains a mounted filesystem\nUsage: mkfs.xfs\n/* blocksize */\t\t[-b size=num]\n'), { code: 'POOL_BUSY', line: 'mkfs.xfs: /dev/loop0 contains a mounted filesystem' }, 'mkfs.xfs -f over a mounted xfs');
   t.equal(classifyMessage('', 'mkfs: failed to execute mkfs.btrfsx: No such file or directory\n')?.code, 'TOOL_MISSING');
   t.equal(classifyMessage('', 'mke2fs 1.47.0 (5-Feb-2023)\nThe file /dev/nonexist does not exist and no size was specified.\n')?.code, 'INVALID_ARGUMENT');
   t.equal(classifyMessage('', 'mount: /tmp/dk/mnt: special device /dev/loop2p1 does not exist.\n')?.code, 'INVALID_ARGUMENT');

@@ -53,7 +53,7 @@ t.test('-m: 3.4.64+ escapes, warnings and junk around the records', async (t) =>
 });
 
 t.test('--json', async (t) => {
-  const g = golden('parted-3.5/vol-list-dos.json');
+  const g = golden('parted-3.5/dos-vol-list.json');
   const r = parseJson(g.calls[0]!.stdout);
   if (!r.ok) throw new Error(r.reason);
   t.same(r.table.partitions.map((p) => p.kind), ['primary', 'extended', 'logical', 'logical']);
@@ -101,6 +101,8 @@ t.test('planning', async (t) => {
   const four = table('msdos', [[1, M, 2 * M - 1], [2, 2 * M, 3 * M - 1], [3, 3 * M, 4 * M - 1], [4, 4 * M, 5 * M - 1]], [[5 * M, 512 * M - 1]]);
   const r = planCreate(four, { capacity: M });
   t.same(r.ok ? 'ok' : r.code, 'NO_SPACE');
+  t.match(r.ok ? '' : r.message, /4 primary partitions are all used: one of them must be an extended/, 'says why the free space is unusable');
+  t.notMatch(full.ok ? '' : full.message, /primary/, 'a plain lack of space says only that');
   t.equal(availableBytes(four), 0);
   t.equal(planCreate(table('msdos', [], [[16384, 512 * M - 1]]), { capacity: M, extra: { partType: 'logical' } }).ok, false, 'no logical without an extended');
   t.equal(planCreate(empty, { capacity: M, format: 'extended' }).ok, false, 'gpt has no extended');
@@ -129,7 +131,7 @@ t.test('finding a partition by path, not by a number cut from the name', async (
   const tb = table('msdos', [[1, 1048576, 2097151], [5, 3145728, 4194303]], []);
   const f = findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop2p5' });
   t.equal(f.ok && f.plan.number, 5);
-  t.equal(findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop2p5', extra: { start: 99 } }).ok, false, 'moved partition');
+  t.equal(findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop2p5', extra: { extentStart: 99 } }).ok, false, 'moved partition');
   t.equal(findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop25' }).ok, false);
 });
 

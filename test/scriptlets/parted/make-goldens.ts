@@ -5,10 +5,11 @@
 import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { replayCtx, type ExecCall } from '../helpers/ctx.js';
+import { SHARED } from '../../helpers/paths.js';
 import type { ScriptletDef } from '../../../runner/scriptlet/api.js';
 
 const root = resolve(new URL('../../../..', import.meta.url).pathname);
-const recDir = process.argv[2] ?? resolve(root, '..', 'shared', 'recordings');
+const recDir = process.argv[2] ?? join(SHARED, 'recordings');
 
 interface Recording {
   argv: string[];
@@ -56,9 +57,9 @@ function cases(version: string): Case[] {
     { name: 'logical', op: 'vol-get', files: ['28-print-m-msdos-free'], input: { pool: DOS_POOL, name: 'disk.img5' } },
     { name: 'missing', op: 'vol-get', files: ['28-print-m-msdos-free'], input: { pool: DOS_POOL, name: 'disk.img7' } },
     { name: 'no-space', op: 'vol-create', files: ['10-print-m-gpt-free'], input: { pool: POOL, name: 'big', capacity: 1073741824 } },
-    { name: 'msdos-logical', op: 'vol-delete', files: ['27-print-m-msdos', '32-rm-5'], input: { pool: DOS_POOL, volume: { name: 'disk.img5', key: '/tmp/rec/disk.img5', path: '/tmp/rec/disk.img5', type: 'block', capacity: 103809024, allocation: 103809024, format: 'none', extra: { start: 106954752 } } } },
+    { name: 'msdos-logical', op: 'vol-delete', files: ['27-print-m-msdos', '32-rm-5'], input: { pool: DOS_POOL, volume: { name: 'disk.img5', key: '/tmp/rec/disk.img5', path: '/tmp/rec/disk.img5', type: 'block', capacity: 103809024, allocation: 103809024, format: 'none', extra: { extentStart: 106954752 } } } },
     { name: 'missing', op: 'vol-delete', files: ['15-print-m-after-resize'], input: { pool: POOL, volume: { name: 'disk.img9', key: '/tmp/rec/disk.img9', path: '/tmp/rec/disk.img9', type: 'block', capacity: 1048576, allocation: 1048576, format: 'none' } } },
-    { name: 'moved', op: 'vol-delete', files: ['33-print-m-msdos-after-rm'], input: { pool: DOS_POOL, volume: { name: 'disk.img5', key: '/tmp/rec/disk.img5', path: '/tmp/rec/disk.img5', type: 'block', capacity: 103809024, allocation: 103809024, format: 'none', extra: { start: 106954752 } } } },
+    { name: 'moved', op: 'vol-delete', files: ['33-print-m-msdos-after-rm'], input: { pool: DOS_POOL, volume: { name: 'disk.img5', key: '/tmp/rec/disk.img5', path: '/tmp/rec/disk.img5', type: 'block', capacity: 103809024, allocation: 103809024, format: 'none', extra: { extentStart: 106954752 } } } },
     { name: 'grow-no-space', op: 'vol-resize', files: ['10-print-m-gpt-free'], input: { pool: POOL, volume: { name: 'disk.img3', key: '/tmp/rec/disk.img3', path: '/tmp/rec/disk.img3', type: 'block', capacity: 104857600, allocation: 104857600, format: 'none' }, capacity: 536870912, shrink: false }, only: (s) => !(is3(s) && version === '3.1') }
   ];
   const vol3 = { name: 'disk.img3', key: '/tmp/rec/disk.img3', path: '/tmp/rec/disk.img3', type: 'block', capacity: 104857600, allocation: 104857600, format: 'none' };
@@ -76,11 +77,6 @@ function cases(version: string): Case[] {
   return list;
 }
 
-const OP_NAMES: Record<string, string> = {
-  'pool-build': 'pool.build', 'pool-start': 'pool.start', 'pool-refresh': 'pool.refresh', 'pool-find-sources': 'pool.findSources',
-  'vol-list': 'vol.list', 'vol-get': 'vol.get', 'vol-create': 'vol.create', 'vol-delete': 'vol.delete', 'vol-resize': 'vol.resize'
-};
-
 async function main(): Promise<void> {
   for (const dir of readdirSync(recDir).filter((d) => d.startsWith('parted-')).sort()) {
     const version = dir.slice('parted-'.length);
@@ -97,13 +93,14 @@ async function main(): Promise<void> {
       const ctx = replayCtx(calls, version);
       const res = await mod.default.run(ctx, c.input as never);
       if (ctx.remaining() !== 0) throw new Error(`${dir}/${c.op}-${c.name}: ${ctx.remaining()} calls unused`);
-      const result = res.ok ? res : { ok: false, error: { code: res.error.code, message: res.error.message } };
+      // The agent's golden format (runner/golden/record.ts): errors by code only.
+      const result = res.ok ? res : { ok: false, error: { code: res.error.code } };
       const source = recs[0]?.r.source ?? JSON.parse(readFileSync(join(recDir, dir, '01-version.json'), 'utf8')).source;
       const golden = {
         scriptlet: `${series}/${c.op}`, tool: 'parted', version, case: c.name,
         source: `shared/recordings/${dir} (${source})`,
         host: { deviceMapper: false, root: true }, fsRoot: null, dryRun: false,
-        operation: OP_NAMES[c.op], input: c.input, calls, result
+        input: c.input, calls, result
       };
       writeFileSync(join(outDir, `${c.op}-${c.name}.json`), `${JSON.stringify(golden, null, 2)}\n`);
       console.log(`${dir}/${c.op}-${c.name}: ${res.ok ? 'ok' : res.error.code} (${res.ok ? '' : res.error.message})`);

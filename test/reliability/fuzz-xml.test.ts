@@ -1,0 +1,446 @@
+// Pool and volume XML fuzzing: random mutations of libvirt's own test corpus
+// (storagepoolxml2xmlin/, storagevolxml2xmlin/), generated documents with hostile sizes and
+// units, and the classic attacks (DOCTYPE, entity expansion, external entities, deep nesting,
+// documents just over 1 MiB). In process, parsePoolXml/parseVolXml never throw, answer XML_ERROR
+// or a definition that passes the contract and survives a write/re-read unchanged, and are fast.
+// Through one serve process, pool.define {xml} and vol.create {xml} answer the same way (or
+// INVALID_ARGUMENT where that is the documented code), a defined pool's dumpXml re-reads to the
+// same definition, and the pool directory only ever holds whole definitions that parse.
+// Nothing is started: a defined pool is only a definition file, and every volume is made in a
+// throwaway dir pool in the temp dir (large sizes go through dryRun, so nothing big is written).
+import t from 'tap';
+import fc from 'fast-check';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvType } from 'ajv';
+import { SHARED, tempDir } from '../helpers/paths.js';
+import { contractsAjv } from '../../runner/contracts/validate.js';
+import { parsePoolXml, formatPoolXml, parseVolXml, formatVolXml, type VolumeSpec } from '../../runner/xml/index.js';
+import { nameProblem } from '../../runner/xml/names.js';
+import type { PoolDefinition, Volume } from '../../runner/contracts/generated.js';
+import type { Result } from '../../runner/errors.js';
+import { RawAgent } from './fuzz-lib.js';
+import { recordFigure, SOAK } from './figures.js';
+
+const SUITE = 'fuzz-xml';
+const SCALE = SOAK ? 20 : 1;
+const IN_PROCESS = 500 * SCALE;
+const THROUGH_SERVE = 120 * SCALE;
+const MAX_MS = 2000; // per document, even at 1 MiB
+const seed = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : Date.now() % 2 ** 31;
+const MIB = 1024 * 1024;
+
+const CORPUS = join(SHARED, 'peer', 'libvirt', 'tests');
+const readCorpus = (dir: string) =>
+  readdirSync(join(CORPUS, dir))
+    .filter((f) => f.endsWith('.xml'))
+    .sort()
+    .map((f) => ({ file: `${dir}/${f}`, text: readFileSync(join(CORPUS, dir, f), 'utf8') }));
+const POOLS = readCorpus('storagepoolxml2xmlin');
+const VOLS = readCorpus('storagevolxml2xmlin');
+
+const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: new (o: object) => AjvType };
+const ajv = contractsAjv(Ajv);
+const poolDefValid = ajv.getSchema('defs.json#/definitions/PoolDefinition');
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+const TOKENS = [
+  '<', '>', '&', '&amp;', '&#0;', '&#x110000;', '&#xD800;', '&lt;', '&unknown;', ']]>', '<![CDATA[<x>&]]>', '<!-- c -->', '<?pi x?>', '<?xml version="1.0"?>',
+  '<!DOCTYPE pool [<!ENTITY x SYSTEM "file:///etc/passwd">]>', '&x;', '<!ENTITY y "z">', "'", '"', '\u0000', '\u0001', '\uFFFE', '\ud800', '\ufeff', '\u202e', '👨‍👩‍👧', 'e\u0301',
+  " xmlns:a='urn:a'", ' a:b="c"', " unit='EiB'", " unit='bogus'", " unit=''", " type='qcow2'", " type='bogus'", '-1', '1e400', '0x10', '١٢٣', '18446744073709551616', '9007199254740992',
+  '99999999999999999999999999999999', '1.5', ' ', '\t', '\r\n', '\r', '/', '..', '<name>../x</name>', '<name>-rf</name>', '<name>a/b</name>', '<name></name>', '</name>', '<a>', '</a>',
+  '<capacity>1</capacity>', '<capacity unit="Y">1</capacity>', '<allocation>-5</allocation>', '<uuid>not-a-uuid</uuid>', '<uuid>00000000-0000-0000-0000-000000000000</uuid>',
+  '<mode>0999</mode>', '<mode>7777777</mode>', '<owner>-2</owner>', '<owner>4294967296</owner>', '<format type="../../x"/>', '<path>relative</path>', '<path>/a/../../b</path>',
+  '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd" parse="text"/>', '<__proto__/>', '<constructor/>', ' __proto__="x"'
+];
+const NUMBERS = ['0', '-1', '1', '1e400', '0x10', '١٢٣', '18446744073709551616', '9007199254740991', '9007199254740992', '99999999999999999999999999999', '1.5', '', ' 7 ', '+1', '00000000000000000000000000000012', '٣'];
+const UNITS = ['', 'b', 'bytes', 'KB', 'k', 'KiB', 'MB', 'M', 'MiB', 'G', 'GiB', 'TB', 'T', 'P', 'E', 'EiB', 'EB', 'Z', 'ZiB', 'Y', 'kib', ' G', 'G ', 'GiBs', '-', '%', '1'];
+
+type Mutation = { kind: number; a: number; b: number; token: number; big: number };
+// Deep nesting (7) and padding to about 1 MiB (9) are slow to parse: rarer than the small edits.
+const kindArb = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(0, 1, 2, 3, 4, 5, 6, 8) }, { weight: 1, arbitrary: fc.constantFrom(7, 9) });
+const mutationArb: fc.Arbitrary<Mutation> = fc.record({ kind: kindArb, a: fc.nat(), b: fc.nat(200), token: fc.nat(), big: fc.nat(9) });
+
+function mutate(text: string, m: Mutation): string {
+  const at = text.length ? m.a % (text.length + 1) : 0;
+  const tok = TOKENS[m.token % TOKENS.length] as string;
+  switch (m.kind) {
+    case 0: // delete a range
+      return text.slice(0, at) + text.slice(at + m.b);
+    case 1: // insert a token
+      return text.slice(0, at) + tok + text.slice(at);
+    case 2: // replace a range with a token
+      return text.slice(0, at) + tok + text.slice(at + (m.b % 20));
+    case 3: {
+      // replace one number with a hostile one
+      const nums = [...text.matchAll(/\d+/g)];
+      if (!nums.length) return text + tok;
+      const n = nums[m.a % nums.length]!;
+      return text.slice(0, n.index) + (NUMBERS[m.token % NUMBERS.length] as string) + text.slice(n.index + n[0].length);
+    }
+    case 4: {
+      // change a unit (or add one to a size element)
+      const unit = UNITS[m.token % UNITS.length] as string;
+      if (/unit=['"][^'"]*['"]/.test(text)) return text.replace(/unit=['"][^'"]*['"]/, `unit='${unit}'`);
+      return text.replace(/<(capacity|allocation)>/, `<$1 unit='${unit}'>`);
+    }
+    case 5: // duplicate a range
+      return text.slice(0, at) + text.slice(at, at + m.b) + text.slice(at);
+    case 6: // truncate
+      return text.slice(0, at);
+    case 7: {
+      // nest the document's inner content deeply
+      const depth = [2, 10, 63, 64, 65, 100, 1000, 9999, 10001, 20000][m.big] as number;
+      const close = text.lastIndexOf('</');
+      if (close < 0) return text;
+      return `${text.slice(0, close)}${'<d>'.repeat(depth)}${'</d>'.repeat(depth)}${text.slice(close)}`;
+    }
+    case 8: {
+      // rename an element
+      const tags = [...text.matchAll(/<([A-Za-z_][\w:.-]*)/g)];
+      if (!tags.length) return text;
+      const tg = tags[m.a % tags.length]!;
+      const names = ['pool', 'volume', 'name', 'target', 'source', 'capacity', 'path', 'x:y', 'Pool', 'a'];
+      return text.slice(0, tg.index! + 1) + (names[m.token % names.length] as string) + text.slice(tg.index! + 1 + tg[1]!.length);
+    }
+    default: {
+      // pad to near or just over 1 MiB
+      const pad = [MIB - text.length - 20, MIB - text.length + 1, MIB + 10, Math.floor(MIB / 3) + 1][m.big % 4] as number;
+      const close = text.lastIndexOf('</');
+      if (close < 0 || pad <= 0) return text;
+      const fill = m.token % 3 === 0 ? `<!--${'p'.repeat(Math.max(0, pad - 7))}-->` : m.token % 3 === 1 ? '<e/>'.repeat(Math.ceil(pad / 4)) : '€'.repeat(Math.ceil(pad / 3));
+      return text.slice(0, close) + fill + text.slice(close);
+    }
+  }
+}
+
+const corpusMutant = (corpus: { file: string; text: string }[]) =>
+  fc.tuple(fc.constantFrom(...corpus), fc.array(mutationArb, { minLength: 0, maxLength: 3 })).map(([c, ms]) => ({ from: c.file, xml: ms.reduce(mutate, c.text) }));
+
+/** Generated documents: plausible structure, hostile values. */
+const hostileValue = fc.oneof(fc.constantFrom(...NUMBERS, ...TOKENS), fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 10 }));
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/'/g, '&apos;');
+const generatedVol = fc
+  .record({
+    name: fc.oneof(fc.constantFrom('v.img', 'v.qcow2', '-rf', '..', '.', 'a/b', ' ', '$(touch X)', 'x'.repeat(255), 'x'.repeat(256), '€'.repeat(100)), fc.string({ maxLength: 30 })),
+    cap: fc.constantFrom(...NUMBERS, '1', '1024', '10'),
+    capUnit: fc.constantFrom(...UNITS),
+    alloc: fc.option(fc.constantFrom(...NUMBERS, '0', '512'), { nil: undefined }),
+    fmt: fc.option(fc.constantFrom('raw', 'qcow2', 'vmdk', 'qed', 'vdi', 'vpc', 'vhdx', 'iso', 'bogus', '', '../x'), { nil: undefined }),
+    backing: fc.option(fc.constantFrom('/dev/null', 'relative', 'nbd:localhost:1', 'json:{"file.filename":"/etc/passwd"}', '-x', ''), { nil: undefined }),
+    extra: fc.option(hostileValue, { nil: undefined })
+  })
+  .map((v) => ({
+    from: 'generated volume',
+    xml:
+      `<volume><name>${esc(v.name)}</name><capacity unit='${esc(v.capUnit)}'>${esc(v.cap)}</capacity>` +
+      (v.alloc !== undefined ? `<allocation>${esc(v.alloc)}</allocation>` : '') +
+      `<target>${v.fmt !== undefined ? `<format type='${esc(v.fmt)}'/>` : ''}</target>` +
+      (v.backing !== undefined ? `<backingStore><path>${esc(v.backing)}</path><format type='raw'/></backingStore>` : '') +
+      (v.extra !== undefined ? `<extra>${esc(v.extra)}</extra>` : '') +
+      '</volume>'
+  }));
+const generatedPool = fc
+  .record({
+    type: fc.constantFrom('dir', 'fs', 'netfs', 'logical', 'disk', 'iscsi', 'zfs', 'rbd', 'scsi', 'mpath', 'gluster', 'bogus', '', 'DIR'),
+    name: fc.oneof(fc.constantFrom('p', '-p', '..', 'a/b', ' ', '`id`', 'x'.repeat(255), 'x'.repeat(256)), fc.string({ maxLength: 20 })),
+    uuid: fc.option(fc.oneof(fc.uuid(), fc.constantFrom('x', '', '00000000000000000000000000000000', 'g'.repeat(32))), { nil: undefined }),
+    path: fc.constantFrom('/tmp/p', 'relative', '', '/a/../b', '/a//b/', '/', `/${'d'.repeat(5000)}`),
+    mode: fc.option(fc.constantFrom('0755', '755', '0999', '-1', '99999999999', ''), { nil: undefined }),
+    owner: fc.option(fc.constantFrom('0', '-1', '-2', '4294967295', '4294967296', '1e3', 'root'), { nil: undefined }),
+    source: fc.constantFrom('', "<device path='/dev/null'/>", "<dir path='/export'/>", "<host name='h'/><dir path='/e'/>", '<name>vg</name>', "<format type='bogus'/>", "<adapter type='scsi_host' name='host0'/>")
+  })
+  .map((p) => ({
+    from: 'generated pool',
+    xml:
+      `<pool type='${esc(p.type)}'><name>${esc(p.name)}</name>` +
+      (p.uuid !== undefined ? `<uuid>${esc(p.uuid)}</uuid>` : '') +
+      `<source>${p.source}</source><target><path>${esc(p.path)}</path>` +
+      (p.mode !== undefined || p.owner !== undefined ? `<permissions>${p.mode !== undefined ? `<mode>${p.mode}</mode>` : ''}${p.owner !== undefined ? `<owner>${p.owner}</owner>` : ''}</permissions>` : '') +
+      '</target></pool>'
+  }));
+
+const LAUGHS = `<?xml version="1.0"?><!DOCTYPE pool [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('')}]><pool type='dir'><name>&lol9;</name><target><path>/tmp/p</path></target></pool>`;
+const ATTACKS: { from: string; xml: string }[] = [
+  { from: 'billion laughs', xml: LAUGHS },
+  { from: 'external entity', xml: `<?xml version="1.0"?><!DOCTYPE pool [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><pool type='dir'><name>&xxe;</name><target><path>/tmp/p</path></target></pool>` },
+  { from: 'parameter entity', xml: `<!DOCTYPE volume [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><volume><name>v</name><capacity>1</capacity></volume>` },
+  { from: 'external DTD', xml: `<!DOCTYPE pool SYSTEM "http://127.0.0.1:1/x.dtd"><pool type='dir'><name>p</name><target><path>/tmp/p</path></target></pool>` },
+  { from: 'doctype in a comment', xml: `<pool type='dir'><!-- <!DOCTYPE x> --><name>p</name><target><path>/tmp/p</path></target></pool>` },
+  { from: 'quadratic blowup', xml: `<!DOCTYPE v [<!ENTITY a "${'x'.repeat(50000)}">]><volume><name>${'&a;'.repeat(1000)}</name><capacity>1</capacity></volume>` },
+  { from: 'xinclude', xml: `<volume xmlns:xi="http://www.w3.org/2001/XInclude"><name>v</name><capacity>1</capacity><xi:include href="/etc/passwd" parse="text"/></volume>` },
+  { from: 'deep 65', xml: `<volume><name>v</name><capacity>1</capacity>${'<d>'.repeat(64)}${'</d>'.repeat(64)}</volume>` },
+  { from: 'deep 63', xml: `<volume><name>v</name><capacity>1</capacity>${'<d>'.repeat(62)}${'</d>'.repeat(62)}</volume>` },
+  { from: 'deep 200000', xml: `<volume>${'<d>'.repeat(200000)}` },
+  { from: 'elements 10001', xml: `<volume><name>v</name><capacity>1</capacity>${'<e/>'.repeat(10000)}</volume>` },
+  { from: 'just over 1 MiB', xml: `<volume><name>v</name><capacity>1</capacity><!--${'p'.repeat(MIB)}--></volume>` },
+  { from: 'just under 1 MiB', xml: `<volume><name>v</name><capacity>1</capacity><!--${'p'.repeat(MIB - 80)}--></volume>` },
+  { from: '1 MiB of characters over 1 MiB of bytes', xml: `<volume><name>v</name><capacity>1</capacity><!--${'€'.repeat(400000)}--></volume>` },
+  { from: '1 MiB of digits', xml: `<volume><name>v</name><capacity>${'9'.repeat(MIB - 100)}</capacity></volume>` },
+  { from: 'leading zeros', xml: `<volume><name>v</name><capacity>${'0'.repeat(100000)}1</capacity></volume>` },
+  { from: 'many attributes', xml: `<volume ${Array.from({ length: 40000 }, (_, i) => `a${i}='x'`).join(' ')}><name>v</name><capacity>1</capacity></volume>` },
+  { from: 'many entity refs', xml: `<volume><name>v</name><capacity>1</capacity><x>${'&amp;&#x10FFFF;'.repeat(60000)}</x></volume>` },
+  { from: 'utf-16 declaration', xml: `<?xml version="1.0" encoding="UTF-16"?><volume><name>v</name><capacity>1</capacity></volume>` },
+  { from: 'two roots', xml: `<volume><name>v</name><capacity>1</capacity></volume><volume/>` },
+  { from: 'bom', xml: `\ufeff<volume><name>v</name><capacity>1</capacity></volume>` },
+  // Valid documents near the limits that grow when written in libvirt's layout (indentation,
+  // the live size elements): a definition must never be stored in a form that cannot be read back.
+  { from: 'pool under 1 MiB, over once written', xml: `<pool type='dir'><name>grows</name><target><path>/tmp/grows</path></target><x>${'t'.repeat(MIB - 9000 * 8 - 300)}</x>${'<y>a</y>'.repeat(9000)}</pool>` },
+  { from: 'pool of 9998 elements', xml: `<pool type='dir'><name>many</name><target><path>/tmp/many</path></target>${'<y/>'.repeat(9994)}</pool>` },
+  { from: 'volume under 1 MiB, over once written', xml: `<volume><name>grows</name><capacity>1</capacity><x>${'t'.repeat(MIB - 9000 * 8 - 300)}</x>${'<y>a</y>'.repeat(9000)}</volume>` }
+];
+
+const poolInputs = fc.oneof({ weight: 6, arbitrary: corpusMutant(POOLS) }, { weight: 3, arbitrary: generatedPool }, { weight: 1, arbitrary: fc.constantFrom(...ATTACKS) });
+const volInputs = fc.oneof({ weight: 6, arbitrary: corpusMutant(VOLS) }, { weight: 3, arbitrary: generatedVol }, { weight: 1, arbitrary: fc.constantFrom(...ATTACKS) });
+
+// ---------------------------------------------------------------------------------------------
+// In-process properties
+
+function timed<T>(f: () => T): { value?: T; threw?: unknown; ms: number } {
+  const t0 = performance.now();
+  try {
+    const value = f();
+    return { value, ms: performance.now() - t0 };
+  } catch (e) {
+    return { threw: e, ms: performance.now() - t0 };
+  }
+}
+
+/** JSON with sorted keys: equality that ignores key order. */
+const canon = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+
+const leaks = (r: unknown) => /root:x:0:0|lollollol/.test(JSON.stringify(r));
+
+function checkPool(xml: string, problems: string[], label: string): Result<PoolDefinition> | null {
+  const r = timed(() => parsePoolXml(xml));
+  if (r.threw !== undefined) {
+    problems.push(`${label}: parsePoolXml threw ${String(r.threw).slice(0, 200)}`);
+    return null;
+  }
+  if (r.ms > MAX_MS) problems.push(`${label}: parsePoolXml took ${Math.round(r.ms)} ms (${xml.length} characters: ${JSON.stringify(xml.slice(0, 300))})`);
+  const res = r.value as Result<PoolDefinition>;
+  if (leaks(res)) problems.push(`${label}: an entity was expanded`);
+  if (!res.ok) {
+    if (res.error.code !== 'XML_ERROR') problems.push(`${label}: ${res.error.code} (expected XML_ERROR): ${res.error.message.slice(0, 200)}`);
+    if (res.error.message.length > 5000) problems.push(`${label}: error message of ${res.error.message.length} characters`);
+    return res;
+  }
+  const def = res.value;
+  if (!poolDefValid?.(def)) problems.push(`${label}: definition does not pass the contract: ${JSON.stringify(poolDefValid?.errors?.[0]).slice(0, 200)}`);
+  const again = timed(() => parsePoolXml(formatPoolXml(def)));
+  const back = again.value as Result<PoolDefinition> | undefined;
+  // A document near the limits may outgrow them once written: pool.define refuses those (checked through serve).
+  if (back && !back.ok && OUTGROWN.test(back.error.message)) return { ok: false, error: back.error };
+  if (again.threw !== undefined || !back?.ok) problems.push(`${label}: formatPoolXml output does not re-read: ${String(again.threw ?? (back && !back.ok ? back.error.message : '')).slice(0, 300)}`);
+  else if (canon(back.value) !== canon(def)) problems.push(`${label}: write/re-read changed the definition:\n  ${JSON.stringify(def).slice(0, 400)}\n  ${JSON.stringify(back.value).slice(0, 400)}`);
+  return res;
+}
+
+/** The re-read errors of a document that only outgrew the input limits when written. */
+const OUTGROWN = /^XML document (is larger than|has more than) /;
+
+function volumeOf(spec: VolumeSpec): Volume {
+  const path = `/pool/${spec.name}`;
+  const v: Volume = { name: spec.name, key: path, path, type: spec.type ?? 'file', capacity: spec.capacity, allocation: spec.allocation ?? spec.capacity, format: spec.format ?? 'raw' };
+  if (spec.backingStore) v.backingStore = spec.backingStore;
+  if (spec.extra) v.extra = spec.extra;
+  return v;
+}
+
+function checkVol(xml: string, problems: string[], label: string): Result<VolumeSpec> | null {
+  const r = timed(() => parseVolXml(xml, { poolType: 'dir' }));
+  if (r.threw !== undefined) {
+    problems.push(`${label}: parseVolXml threw ${String(r.threw).slice(0, 200)}`);
+    return null;
+  }
+  if (r.ms > MAX_MS) problems.push(`${label}: parseVolXml took ${Math.round(r.ms)} ms (${xml.length} characters: ${JSON.stringify(xml.slice(0, 300))})`);
+  const res = r.value as Result<VolumeSpec>;
+  if (leaks(res)) problems.push(`${label}: an entity was expanded`);
+  if (!res.ok) {
+    if (res.error.code !== 'XML_ERROR') problems.push(`${label}: ${res.error.code} (expected XML_ERROR): ${res.error.message.slice(0, 200)}`);
+    if (res.error.message.length > 5000) problems.push(`${label}: error message of ${res.error.message.length} characters`);
+    return res;
+  }
+  const s = res.value;
+  if (nameProblem(s.name)) problems.push(`${label}: accepted a bad volume name ${JSON.stringify(s.name)}`);
+  if (!Number.isSafeInteger(s.capacity) || s.capacity < 0) problems.push(`${label}: capacity ${s.capacity}`);
+  if (s.allocation !== undefined && (!Number.isSafeInteger(s.allocation) || s.allocation < 0)) problems.push(`${label}: allocation ${s.allocation}`);
+  const again = timed(() => parseVolXml(formatVolXml(volumeOf(s), { poolType: 'dir', preserved: s.preserved }), { poolType: 'dir' }));
+  const back = again.value as Result<VolumeSpec> | undefined;
+  // A volume's XML is not stored: a dumpXml that outgrew the input limits is only not re-usable as input.
+  if (back && !back.ok && OUTGROWN.test(back.error.message)) return res;
+  if (again.threw !== undefined || !back?.ok) problems.push(`${label}: formatVolXml output does not re-read: ${String(again.threw ?? (back && !back.ok ? back.error.message : '')).slice(0, 300)}`);
+  else {
+    const b = back.value;
+    const same = b.name === s.name && b.capacity === s.capacity && b.allocation === (s.allocation ?? s.capacity) && (b.format ?? 'raw') === (s.format ?? 'raw') && JSON.stringify(b.backingStore) === JSON.stringify(s.backingStore);
+    if (!same) problems.push(`${label}: write/re-read changed the volume:\n  ${JSON.stringify(s).slice(0, 300)}\n  ${JSON.stringify(b).slice(0, 300)}`);
+  }
+  return res;
+}
+
+t.test('in process: parsePoolXml and parseVolXml', async (t) => {
+  t.comment(`seed ${seed} (FUZZ_SEED=${seed} to replay)`);
+  const problems: string[] = [];
+  let maxMs = 0;
+  let slowest = '';
+  const tally = { ok: 0, refused: 0 };
+  const pools = fc.sample(poolInputs, { numRuns: IN_PROCESS / 2, seed });
+  const vols = fc.sample(volInputs, { numRuns: IN_PROCESS / 2, seed: seed + 1 });
+  for (const [i, inp] of [...ATTACKS, ...pools].entries()) {
+    const t0 = performance.now();
+    const r = checkPool(inp.xml, problems, `pool #${i} (${inp.from})`);
+    if (performance.now() - t0 > maxMs) [maxMs, slowest] = [performance.now() - t0, `pool #${i} (${inp.from}, ${inp.xml.length} characters)`];
+    if (r) tally[r.ok ? 'ok' : 'refused']++;
+  }
+  for (const [i, inp] of [...ATTACKS, ...vols].entries()) {
+    const t0 = performance.now();
+    const r = checkVol(inp.xml, problems, `volume #${i} (${inp.from})`);
+    if (performance.now() - t0 > maxMs) [maxMs, slowest] = [performance.now() - t0, `volume #${i} (${inp.from}, ${inp.xml.length} characters)`];
+    if (r) tally[r.ok ? 'ok' : 'refused']++;
+  }
+  const tried = pools.length + vols.length + 2 * ATTACKS.length;
+  if (process.env['FUZZ_PROBLEMS']) writeFileSync(process.env['FUZZ_PROBLEMS'], problems.join('\n') + '\n');
+  recordFigure({ suite: SUITE, metric: 'in_process_inputs', value: tried });
+  recordFigure({ suite: SUITE, metric: 'in_process_failures', value: problems.length });
+  t.comment(`accepted ${tally.ok}, refused ${tally.refused}, slowest ${Math.round(maxMs)} ms with the round trip: ${slowest}`);
+  t.ok(tally.ok > tried / 20, 'a fair share of the inputs are valid definitions (the fuzz reaches past the parser)');
+  t.equal(problems.length, 0, `never throws, XML_ERROR or a definition that re-reads unchanged, under ${MAX_MS} ms${problems.length ? `: ${problems.slice(0, 6).join(' | ')}` : ''}`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Through serve
+
+/** Every file in the pools directory: whole definitions that parse, state files that are JSON, no temp files. */
+function checkPoolDir(dir: string, problems: string[], when: string): void {
+  for (const f of readdirSync(dir)) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    if (f.endsWith('.xml')) {
+      const p = parsePoolXml(text);
+      if (!p.ok) problems.push(`${when}: ${f} does not parse: ${p.error.message.slice(0, 200)}`);
+      else if (`${p.value.name}.xml` !== f) problems.push(`${when}: ${f} holds pool ${p.value.name}`);
+    } else if (f.endsWith('.state.json')) {
+      try {
+        JSON.parse(text);
+      } catch {
+        problems.push(`${when}: ${f} is not JSON`);
+      }
+    } else problems.push(`${when}: unexpected file ${f} in the pools directory`);
+  }
+}
+
+const POOL_CODES = new Set(['XML_ERROR', 'INVALID_ARGUMENT', 'UNSUPPORTED', 'POOL_EXISTS']);
+const VOL_CODES = new Set(['XML_ERROR', 'INVALID_ARGUMENT', 'VOLUME_EXISTS', 'NO_SPACE', 'TOOL_FAILED', 'UNSUPPORTED']);
+
+t.test('through serve: pool.define {xml} and vol.create {xml}', async (t) => {
+  const root = tempDir(t, 'sa-fuzz-xml-');
+  const home = join(root, 'home');
+  const agent = new RawAgent(home, { cwd: root });
+  t.teardown(() => {
+    agent.child.kill('SIGKILL');
+  });
+  await agent.ok('pool.define', { name: 'xmlpool', type: 'dir', target: { path: join(root, 'xmlpool') } });
+  await agent.ok('pool.build', { pool: 'xmlpool' });
+  await agent.ok('pool.start', { pool: 'xmlpool' });
+  const poolDir = join(home, 'pools');
+  const problems: string[] = [];
+  const tally = { defined: 0, created: 0, refused: 0, dryRun: 0 };
+  const codes = new Map<string, number>();
+
+  const pools = fc.sample(poolInputs, { numRuns: THROUGH_SERVE / 2, seed: seed + 2 });
+  for (const [i, inp] of [...ATTACKS, ...pools].entries()) {
+    const label = `pool.define #${i} (${inp.from})`;
+    const local = parsePoolXml(inp.xml);
+    const r = await agent.call('pool.define', { xml: inp.xml }, 30_000);
+    if (!r) {
+      problems.push(`${label}: no answer`);
+      break;
+    }
+    if (leaks(r)) problems.push(`${label}: an entity was expanded`);
+    const outgrows = local.ok && !parsePoolXml(formatPoolXml(local.value)).ok;
+    if (outgrows && r.error?.data?.code !== 'XML_ERROR') problems.push(`${label}: a definition that outgrows the limits once written got ${JSON.stringify(r.error?.data?.code ?? 'defined')}`);
+    if (r.error) {
+      tally.refused++;
+      const code = String(r.error.data?.code);
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+      if (!POOL_CODES.has(code)) problems.push(`${label}: ${code}: ${r.error.message.slice(0, 200)}`);
+      if (!local.ok && code !== 'XML_ERROR' && !(code === 'INVALID_ARGUMENT' && (inp.xml.length > MIB || inp.xml === ''))) problems.push(`${label}: in process XML_ERROR, through serve ${code}`);
+      if (r.error.message.length > 5000) problems.push(`${label}: error message of ${r.error.message.length} characters`);
+    } else {
+      tally.defined++;
+      if (!local.ok) problems.push(`${label}: defined through serve, refused in process: ${local.error.message.slice(0, 200)}`);
+      const pool = r.result as { name: string; uuid: string; type: string };
+      if (local.ok && (pool.name !== local.value.name || pool.type !== local.value.type || (/<uuid>/.test(inp.xml) && pool.uuid !== local.value.uuid))) {
+        problems.push(`${label}: defined ${JSON.stringify([pool.name, pool.type, pool.uuid])}, the document says ${JSON.stringify([local.ok && local.value.name, local.ok && local.value.type, local.ok && local.value.uuid])}`);
+      }
+      const dump = await agent.call('pool.dumpXml', { pool: pool.uuid, inactive: true });
+      const xml = (dump?.result as { xml?: string } | undefined)?.xml;
+      if (!xml) problems.push(`${label}: dumpXml failed: ${JSON.stringify(dump?.error).slice(0, 200)}`);
+      else {
+        const again = parsePoolXml(xml);
+        const stored = parsePoolXml(readFileSync(join(poolDir, `${pool.name}.xml`), 'utf8'));
+        if (!again.ok) problems.push(`${label}: dumpXml does not re-read: ${again.error.message}`);
+        else if (!stored.ok || canon(again.value) !== canon(stored.value)) problems.push(`${label}: dumpXml re-reads to another definition than the stored one`);
+        else if (formatPoolXml(again.value) !== xml) problems.push(`${label}: dumpXml is not a fixed point of read/write`);
+      }
+      const u = await agent.code('pool.undefine', { pool: pool.uuid });
+      if (u !== 'ok') problems.push(`${label}: undefine: ${u}`);
+    }
+    if (i % 20 === 0) checkPoolDir(poolDir, problems, label);
+  }
+  checkPoolDir(poolDir, problems, 'after pool.define');
+
+  const vols = fc.sample(volInputs, { numRuns: THROUGH_SERVE / 2, seed: seed + 3 });
+  for (const [i, inp] of [...ATTACKS, ...vols].entries()) {
+    const label = `vol.create #${i} (${inp.from})`;
+    const local = parseVolXml(inp.xml, { poolType: 'dir' });
+    // Nothing big is written: a volume over 1 GiB, or asking for more than 64 MiB allocated, is planned only.
+    const big = local.ok && (local.value.capacity > 1024 * MIB || (local.value.allocation ?? 0) > 64 * MIB);
+    if (big) tally.dryRun++;
+    const r = await agent.call('vol.create', { pool: 'xmlpool', xml: inp.xml, ...(big ? { dryRun: true } : {}) }, 60_000);
+    if (!r) {
+      problems.push(`${label}: no answer`);
+      break;
+    }
+    if (leaks(r)) problems.push(`${label}: an entity was expanded`);
+    if (r.error) {
+      tally.refused++;
+      const code = String(r.error.data?.code);
+      codes.set(`vol ${code}`, (codes.get(`vol ${code}`) ?? 0) + 1);
+      if (!VOL_CODES.has(code)) problems.push(`${label}: ${code}: ${r.error.message.slice(0, 200)}`);
+      if (!local.ok && code !== 'XML_ERROR' && !(code === 'INVALID_ARGUMENT' && (inp.xml.length > MIB || inp.xml === ''))) problems.push(`${label}: in process XML_ERROR (${local.error.message.slice(0, 100)}), through serve ${code} (${r.error.message.slice(0, 100)}) for ${JSON.stringify(inp.xml.slice(0, 1500))}`);
+    } else {
+      if (!local.ok) problems.push(`${label}: created through serve, refused in process: ${local.error.message.slice(0, 200)}`);
+      if (big) continue;
+      tally.created++;
+      const vol = (r.result as Volume | { volume?: Volume });
+      const name = (vol as Volume).name;
+      if (local.ok && name !== local.value.name) problems.push(`${label}: created ${JSON.stringify(name)}, the document says ${JSON.stringify(local.value.name)}`);
+      const dump = await agent.call('vol.dumpXml', { volume: { pool: 'xmlpool', vol: name } });
+      const xml = (dump?.result as { xml?: string } | undefined)?.xml;
+      const again = xml ? parseVolXml(xml, { poolType: 'dir' }) : null;
+      if (!again?.ok) problems.push(`${label}: vol.dumpXml does not re-read: ${JSON.stringify(dump?.error ?? (again && !again.ok ? again.error : '')).slice(0, 200)}`);
+      else if (local.ok && (again.value.name !== local.value.name || again.value.capacity < local.value.capacity || again.value.capacity > local.value.capacity + MIB)) {
+        problems.push(`${label}: dumpXml says ${again.value.name} ${again.value.capacity} bytes, asked for ${local.value.name} ${local.value.capacity}`);
+      }
+      const d = await agent.code('vol.delete', { volume: { pool: 'xmlpool', vol: name } });
+      if (d !== 'ok') problems.push(`${label}: delete: ${d}`);
+    }
+  }
+  const left = readdirSync(join(root, 'xmlpool'));
+  t.same(left, [], 'no volume left behind in the pool');
+  t.same(readdirSync(root).sort(), ['home', 'xmlpool'], 'nothing created beside the pool and home');
+  const alive = await agent.call('agent.version', {}, 10_000);
+  t.ok(alive?.result, 'serve still answers');
+  t.same(agent.noise, [], 'nothing but JSON on stdout');
+  const tried = pools.length + vols.length + 2 * ATTACKS.length;
+  if (process.env['FUZZ_PROBLEMS']) writeFileSync(process.env['FUZZ_PROBLEMS'], problems.join('\n') + '\n', { flag: 'a' });
+  recordFigure({ suite: SUITE, metric: 'serve_inputs', value: tried });
+  recordFigure({ suite: SUITE, metric: 'serve_failures', value: problems.length });
+  t.comment(`defined ${tally.defined}, created ${tally.created} (+${tally.dryRun} planned only), refused ${tally.refused}: ${JSON.stringify(Object.fromEntries(codes))}`);
+  t.ok(tally.defined > 0 && tally.created > 0, 'some documents were accepted');
+  t.equal(problems.length, 0, `every document: XML_ERROR (or a documented code) or a whole definition${problems.length ? `: ${problems.slice(0, 6).join(' | ')}` : ''}`);
+  t.equal(await agent.close(), 0, 'EOF: exit 0');
+});
