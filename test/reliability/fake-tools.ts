@@ -16,6 +16,7 @@
 // ctl/fds/<tool>.<pid> the call's open descriptors (ls -l /proc/self/fd), when ctl/record-fds exists
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
 
 export const FAKE_SCRIPT = `#!/bin/sh
 # The probe runs tools with PATH = the tool path (only fakes): the fake's own helpers are real.
@@ -192,4 +193,25 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Lock files under a home's locks/ directory (recursively). By design (runner/state/locks.ts)
+ * empty directories of shared keys stay, and so does each live agent's token file (PID-hex.token,
+ * which its lock files are hard links to); anything else means a holder that never let go.
+ */
+export function lockFilesLeft(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (lstatSync(p).isDirectory()) {
+      out.push(...lockFilesLeft(p).map((f) => `${name}/${f}`));
+      continue;
+    }
+    const token = /^(\d+)-[0-9a-f]+\.token$/.exec(name);
+    if (token && alive(Number(token[1])) && lstatSync(p).nlink === 1) continue;
+    out.push(name);
+  }
+  return out;
 }

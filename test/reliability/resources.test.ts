@@ -13,7 +13,7 @@ import { AgentProcess } from '../helpers/rpc-client.js';
 import { tempDir } from '../helpers/paths.js';
 import { testService } from '../helpers/runtime.js';
 import { RpcServer } from '../../runner/rpc/server.js';
-import { FakeTools, extraFds } from './fake-tools.js';
+import { FakeTools, extraFds, lockFilesLeft } from './fake-tools.js';
 import { recordFigure, SOAK } from './figures.js';
 
 const KiB = 1024;
@@ -202,7 +202,7 @@ t.test('serve under a sustained stream: memory flat, no leaked descriptors, proc
   t.same(unexpected, [], 'every request got the answer it should');
   const fdEnd = fdCount(pid);
   const kids = childrenOf(pid);
-  const locks = existsSync(join(home, 'locks')) ? readdirSync(join(home, 'locks')) : [];
+  const locks = lockFilesLeft(join(home, 'locks'));
   const leftVolumes = readdirSync(pool);
   t.equal(fdEnd, fdBaseline, `the agent's descriptors are back to the baseline (${fdBaseline})`);
   if (sandboxPid) t.equal(fdCount(sandboxPid), sandboxFdBaseline, 'so are the sandbox\'s');

@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync 
 import { join } from 'node:path';
 import { AgentProcess, type RpcReply } from '../helpers/rpc-client.js';
 import { GOLDEN_DIR, tempDir } from '../helpers/paths.js';
-import { FakeTools, alive } from './fake-tools.js';
+import { FakeTools, alive, lockFilesLeft } from './fake-tools.js';
 import { recordFigure, SOAK } from './figures.js';
+import { partialName } from '../../runner/scriptlet/api.js';
 
 const MiB = 1024 * 1024;
 // Long enough for a real qemu-img create, or 16 MiB read, on a busy machine; short enough for a quick suite.
@@ -42,11 +43,18 @@ interface Target {
   undo?(): Promise<void>;
 }
 
-function golden(file: string, call = 0): { stdout: string; stderr: string } {
-  const g = JSON.parse(readFileSync(join(GOLDEN_DIR, file), 'utf8')) as { calls: { stdout: string; stderr: string }[] };
-  const c = g.calls[call];
-  if (!c) throw new Error(`${file} has no call ${call}`);
-  return { stdout: c.stdout, stderr: c.stderr };
+interface Golden {
+  input: { pool?: { name: string; uuid: string; type: string; source?: object; target?: object } };
+  calls: { stdout: string; stderr: string }[];
+  result: { ok: boolean; value?: { volumes?: { name: string }[] } };
+}
+
+/** A recorded run: its first command's real output, the pool it ran on, the volumes it found. */
+function golden(file: string): { stdout: string; stderr: string; pool: Golden['input']['pool']; names: string } {
+  const g = JSON.parse(readFileSync(join(GOLDEN_DIR, file), 'utf8')) as Golden;
+  const c = g.calls[0];
+  if (!c) throw new Error(`${file} has no call`);
+  return { stdout: c.stdout, stderr: c.stderr, pool: g.input.pool, names: (g.result.value?.volumes ?? []).map((v) => v.name).join(',') };
 }
 
 function snapshotDefs(home: string): string {
@@ -97,7 +105,7 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
   fakes.mode('fallocate', 'ok');
   const lsblkOut = golden('lsblk-2.38.1/host-list-volumes-loop-gpt.json');
   fakes.set('lsblk', 'stdout', lsblkOut.stdout);
-  const partedOut = golden('parted-3.5/vol-list-gpt-3.json');
+  const partedOut = golden('parted-3.5/gpt-3-vol-list.json');
   fakes.set('parted', 'stdout', partedOut.stdout);
   const vgsOut = golden('lvm2-2.03.16/vg-pool-refresh.json');
   fakes.set('vgs', 'stdout', vgsOut.stdout);
@@ -111,15 +119,15 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
   const src = await agent.ok<{ path: string }>('vol.create', { pool: 'fdir', name: 'src.raw', capacity: MiB });
   // Pools as recorded in the goldens the canned output comes from; no real device is touched
   // (the only tools on the path are the fakes).
-  await agent.ok('pool.define', { name: 'fdisk', uuid: '0b3c53c2-5d1e-4f0a-8f4e-3c0a2e9b7d10', type: 'disk', source: { devices: [{ path: '/dev/loop2' }], format: 'gpt' }, target: { path: '/dev' } });
+  await agent.ok('pool.define', { ...partedOut.pool, name: 'fdisk' });
   await agent.ok('pool.start', { pool: 'fdisk' });
-  await agent.ok('pool.define', { name: 'flog', uuid: '82ff0da6-f9d9-4f71-a0d8-df1ec6092ab6', type: 'logical', source: { name: 'vgrec', devices: [{ path: '/dev/loop0' }, { path: '/dev/loop1' }], format: 'lvm2' }, target: { path: '/dev/vgrec' } });
+  await agent.ok('pool.define', { ...lvsOut.pool, name: 'flog' });
   await agent.ok('pool.start', { pool: 'flog' });
 
   // Warnings where the real tools print them.
   fakes.set('qemu-img', 'warn-stderr', 'qemu-img: warning: The synchronous I/O mode is slow on this file system\n');
   fakes.set('lsblk', 'warn-stderr', 'lsblk: dm-0: failed to get device path\n');
-  fakes.set('parted', 'warn-stdout', 'Warning: Not all of the space available to /dev/loop2 appears to be used, you can fix the GPT to use all of the space (an extra 2048 blocks) or continue with the current setting?\n');
+  fakes.set('parted', 'warn-stdout', 'Warning: Not all of the space available to /dev/loop0 appears to be used, you can fix the GPT to use all of the space (an extra 2048 blocks) or continue with the current setting?\n');
   fakes.set('lvs', 'warn-stdout', '  WARNING: Activation disabled. No device-mapper interaction will be attempted.\n');
   fakes.set('lvs', 'warn-stderr', lvsOut.stderr);
 
@@ -132,20 +140,21 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
       // qemu-img's stdout is not read for a create: garbage with exit 0 and no image is a tool
       // claiming what it did not do; truncated output does not apply.
       faults: { missing: 'TOOL_MISSING', noversion: 'TOOL_FAILED', fail: 'TOOL_FAILED', hang: 'TIMEOUT', orphan: 'TIMEOUT', escape: 'TIMEOUT', garbage: 'TOOL_FAILED', warnings: 'ok', huge: 'TOOL_FAILED', 'huge-stderr': 'TOOL_FAILED', signal: 'TOOL_FAILED' },
-      touch: join(pool, 'new.qcow2'),
+      // A volume is made under its partial name and renamed when whole (runner/scriptlet/api.ts).
+      touch: join(pool, partialName('new.qcow2')),
       call: () => agent.call('vol.create', { pool: 'fdir', name: 'new.qcow2', capacity: 4 * MiB, format: 'qcow2' }),
       checkOk: (r) => ((r.result as { format?: string })?.format === 'qcow2' && existsSync(join(pool, 'new.qcow2')) ? null : `not a qcow2 volume: ${JSON.stringify(r.result ?? r.error)}`),
-      leftovers: [join(pool, 'new.qcow2')],
+      leftovers: [join(pool, 'new.qcow2'), join(pool, partialName('new.qcow2'))],
       undo: async () => void (await agent.ok('vol.delete', { volume: { pool: 'fdir', vol: 'new.qcow2' } }))
     },
     {
       id: 'dir vol.copy (qemu-img convert)',
       tool: 'qemu-img', probe: 'qemu-img', pkg: 'qemu-utils', okMode: 'real',
       faults: { fail: 'TOOL_FAILED', hang: 'TIMEOUT', orphan: 'TIMEOUT', garbage: 'TOOL_FAILED', warnings: 'ok', huge: 'TOOL_FAILED', 'huge-stderr': 'TOOL_FAILED', signal: 'TOOL_FAILED' },
-      touch: join(pool, 'copy.qcow2'),
+      touch: join(pool, partialName('copy.qcow2')),
       call: () => agent.call('vol.copy', { pool: 'fdir', name: 'copy.qcow2', from: { path: src.path }, format: 'qcow2' }),
       checkOk: (r) => ((r.result as { format?: string })?.format === 'qcow2' ? null : `not a qcow2 copy: ${JSON.stringify(r.result ?? r.error)}`),
-      leftovers: [join(pool, 'copy.qcow2')],
+      leftovers: [join(pool, 'copy.qcow2'), join(pool, partialName('copy.qcow2'))],
       undo: async () => void (await agent.ok('vol.delete', { volume: { pool: 'fdir', vol: 'copy.qcow2' } }))
     },
     {
@@ -155,7 +164,7 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
       faults: { 'missing-secondary': 'TOOL_MISSING', fail: 'TOOL_FAILED', hang: 'TIMEOUT', huge: 'TOOL_FAILED', 'huge-stderr': 'TOOL_FAILED', signal: 'TOOL_FAILED' },
       call: () => agent.call('vol.create', { pool: 'fdir', name: 'big.raw', capacity: 300 * MiB, allocation: 300 * MiB }),
       checkOk: (r) => ((r.result as { capacity?: number })?.capacity === 300 * MiB ? null : `no 300 MiB volume: ${JSON.stringify(r.result ?? r.error)}`),
-      leftovers: [join(pool, 'big.raw')],
+      leftovers: [join(pool, 'big.raw'), join(pool, partialName('big.raw'))],
       undo: async () => void (await agent.ok('vol.delete', { volume: { pool: 'fdir', vol: 'big.raw' } }))
     },
     {
@@ -163,7 +172,7 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
       tool: 'lsblk', probe: 'lsblk', pkg: 'util-linux', okMode: 'ok',
       faults: { missing: 'TOOL_MISSING', noversion: 'TOOL_FAILED', ...OUTPUT_FAULTS, escape: 'TIMEOUT' },
       call: () => agent.call('host.listVolumes', {}),
-      checkOk: (r) => (/loop0,loop1,loop2/.test(((r.result as { volumes?: { name: string }[] })?.volumes ?? []).map((v) => v.name).join(',')) ? null : `unexpected host volumes: ${JSON.stringify(r.result ?? r.error)}`),
+      checkOk: (r) => (volNames(r) === lsblkOut.names ? null : `unexpected host volumes: ${JSON.stringify(r.result ?? r.error)}`),
       leftovers: []
     },
     {
@@ -171,7 +180,7 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
       tool: 'lvs', probe: 'lvm', pkg: 'lvm2', okMode: 'ok',
       faults: { missing: 'TOOL_MISSING', 'missing-secondary': 'TOOL_MISSING', noversion: 'TOOL_FAILED', ...OUTPUT_FAULTS },
       call: () => agent.call('vol.list', { pool: 'flog' }),
-      checkOk: (r) => (volNames(r) === 'lvdata,lvspan' ? null : `unexpected volumes: ${JSON.stringify(r.result ?? r.error)}`),
+      checkOk: (r) => (volNames(r) === lvsOut.names ? null : `unexpected volumes: ${JSON.stringify(r.result ?? r.error)}`),
       leftovers: []
     },
     {
@@ -179,7 +188,7 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
       tool: 'parted', probe: 'parted', pkg: 'parted', okMode: 'ok',
       faults: { missing: 'TOOL_MISSING', noversion: 'TOOL_FAILED', ...OUTPUT_FAULTS },
       call: () => agent.call('vol.list', { pool: 'fdisk' }),
-      checkOk: (r) => (volNames(r) === 'loop2p1,loop2p2,loop2p3' ? null : `unexpected volumes: ${JSON.stringify(r.result ?? r.error)}`),
+      checkOk: (r) => (volNames(r) === partedOut.names ? null : `unexpected volumes: ${JSON.stringify(r.result ?? r.error)}`),
       leftovers: []
     }
   ];
@@ -257,7 +266,7 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
     if (snapshotDefs(home) !== defsBefore) problems.push('pool definitions changed');
     // Only the dir targets lock (the lists take no lock); the other groups run meanwhile.
     if (tg.leftovers.length) {
-      const locks = readdirSync(locksDir);
+      const locks = lockFilesLeft(locksDir);
       if (locks.length) problems.push(`lock files left: ${locks.join(' ')}`);
     }
     // Restore.
@@ -305,7 +314,7 @@ t.test('tool faults: right code, nothing half-done, next request works', async (
     );
   }
 
-  t.same(readdirSync(locksDir), [], 'no lock file left at the end');
+  t.same(lockFilesLeft(locksDir), [], 'no lock file left at the end');
   t.equal(agent.child.exitCode, null, 'the agent is still running');
   t.same(agent.stdoutLines.filter((l) => !l.startsWith('{') && !l.startsWith('[')), [], 'nothing but JSON-RPC on stdout');
   recordFigure({ suite: 'tool-faults', metric: 'faults_injected', value: injected });
