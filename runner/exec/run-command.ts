@@ -1,6 +1,7 @@
 // The one place the agent starts a process. argv arrays only (execa, never a shell), a fixed PATH
 // and LC_ALL=C so tools answer the same way whoever runs the agent, a timeout that kills the whole
 // process group (tools fork helpers), an output cap, and cancellation by AbortSignal.
+import { closeSync, readdirSync, readFileSync } from 'node:fs';
 import type { CommandResult } from '../scriptlet/api.js';
 
 // execa is loaded on the first command: importing it costs more than a whole one-shot call that
@@ -13,6 +14,15 @@ export const FIXED_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const OUTPUT_CAP = 16 * 1024 * 1024;
 
+/**
+ * A command's time limit when its scriptlet sets none: STORAGE_AGENT_TIMEOUT_MS (a positive whole
+ * number of milliseconds) if set, else DEFAULT_TIMEOUT_MS. Tests shorten it to see hangs killed.
+ */
+export function defaultTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env['STORAGE_AGENT_TIMEOUT_MS']);
+  return Number.isSafeInteger(v) && v > 0 ? v : DEFAULT_TIMEOUT_MS;
+}
+
 export interface RunOptions {
   stdin?: string | undefined;
   timeoutMs?: number | undefined;
@@ -23,8 +33,63 @@ export interface RunOptions {
   env?: Record<string, string> | undefined;
 }
 
+const O_CLOEXEC = 0o2000000;
+let inheritedClosed = false;
+
+/**
+ * Close the descriptors beyond 0-2 that this process inherited, once, before it starts any child.
+ * Node opens all of its own descriptors close-on-exec, so one without that flag was left open by
+ * whoever started the agent (a shell, a test harness, a supervisor). Kept, it would reach every
+ * tool the agent runs and the sandbox ("File descriptor 251 (pipe:[...]) leaked on lvm
+ * invocation"), and hold the parent's pipe or file open for as long as they live. Node cannot
+ * set close-on-exec on a descriptor, so they are closed: the agent never uses them. The IPC
+ * channel, when there is one, is kept. Returns the descriptors closed.
+ */
+export function closeInheritedDescriptors(): number[] {
+  if (inheritedClosed) return [];
+  inheritedClosed = true;
+  const keep = new Set([0, 1, 2]);
+  const channelFd = (process as { channel?: { fd?: unknown } }).channel?.fd;
+  if (typeof channelFd === 'number') keep.add(channelFd);
+  let names: string[];
+  try {
+    names = readdirSync('/proc/self/fd');
+  } catch {
+    return []; // No /proc: nothing to learn the flags from.
+  }
+  const closed: number[] = [];
+  for (const n of names) {
+    const fd = Number(n);
+    if (!Number.isSafeInteger(fd) || keep.has(fd)) continue;
+    let flags: number;
+    try {
+      const m = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+      if (!m?.[1]) continue;
+      flags = Number.parseInt(m[1], 8);
+    } catch {
+      continue; // The directory handle of the listing itself, closed by now.
+    }
+    if (flags & O_CLOEXEC) continue;
+    try {
+      closeSync(fd);
+      closed.push(fd);
+    } catch {
+      // Not ours to close after all.
+    }
+  }
+  return closed;
+}
+
+/**
+ * After a kill, how long to wait for the tool's output to close. A process that left the tool's
+ * process group (setsid) survives the kill and may hold stdout open for as long as it likes: the
+ * pipes are then closed on our side, so a timeout always ends the wait.
+ */
+export const KILL_GRACE_MS = 500;
+
 export async function runCommand(file: string, argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs();
+  closeInheritedDescriptors();
   const { execa } = await loadExeca();
   const child = execa(file, argv.slice(1), {
     shell: false,
@@ -42,6 +107,7 @@ export async function runCommand(file: string, argv: readonly string[], opts: Ru
   });
   let timedOut = false;
   let killedByAbort = false;
+  let grace: NodeJS.Timeout | undefined;
   const killGroup = () => {
     if (child.pid === undefined) return;
     try {
@@ -49,6 +115,10 @@ export async function runCommand(file: string, argv: readonly string[], opts: Ru
     } catch {
       // Already gone.
     }
+    grace ??= setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, KILL_GRACE_MS);
   };
   const timer = setTimeout(() => {
     timedOut = true;
@@ -75,12 +145,14 @@ export async function runCommand(file: string, argv: readonly string[], opts: Ru
       signal,
       stdout: typeof r.stdout === 'string' ? r.stdout : '',
       stderr: typeof r.stderr === 'string' ? r.stderr : errnoText(r),
-      failed: exitCode !== 0 || timedOut || killedByAbort,
+      // Output cut at the cap is not the tool's answer, whatever its exit code: never parse it.
+      failed: exitCode !== 0 || timedOut || killedByAbort || truncated,
       timedOut,
       truncated
     };
   } finally {
     clearTimeout(timer);
+    clearTimeout(grace);
     opts.signal?.removeEventListener('abort', onAbort);
   }
 }

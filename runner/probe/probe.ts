@@ -6,7 +6,7 @@ import { TOOL_PROBES } from './tools/index.js';
 import type { ToolProbe } from './tools/types.js';
 import { normalizeVersion } from './version.js';
 import { resolveBinary } from '../exec/resolve-binary.js';
-import { runCommand } from '../exec/run-command.js';
+import { defaultTimeoutMs, runCommand } from '../exec/run-command.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import type { HostFacts } from '../scriptlet/api.js';
 
@@ -89,18 +89,24 @@ export class ProbeService {
     const memo = this.memo.get(tool);
     if (!refresh && memo && memo.path === path) {
       const c = this.loadCache()[path];
-      if (c && c.size === st.size && c.mtimeMs === st.mtimeMs) return { ...memo, cached: true };
+      if (c && c.version && c.size === st.size && c.mtimeMs === st.mtimeMs) return { ...memo, cached: true };
     }
     const cached = this.loadCache()[path];
-    if (!refresh && cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) {
+    // Only a version read is remembered: a probe that read none (a crash, a timeout, a banner not
+    // understood) is asked again next time instead of failing every request until the binary changes.
+    if (!refresh && cached?.version && cached.size === st.size && cached.mtimeMs === st.mtimeMs) {
       const info = { ...base, path, version: cached.version, normalized: cached.version ? normalizeVersion(cached.version) : null, cached: true };
       this.memo.set(tool, info);
       return info;
     }
-    const r = await runCommand(path, [def.binary, ...def.args], { timeoutMs: PROBE_TIMEOUT_MS, env: { PATH: this.searchPath } });
+    const r = await runCommand(path, [def.binary, ...def.args], { timeoutMs: Math.min(PROBE_TIMEOUT_MS, defaultTimeoutMs()), env: { PATH: this.searchPath } });
     const version = def.parse(r.stdout, r.stderr);
     const info: ToolInfo = { ...base, path, version, normalized: version ? normalizeVersion(version) : null, cached: false };
-    if (!version) info.error = `could not read a version from \`${def.binary} ${def.args.join(' ')}\` (exit ${r.exitCode})`;
+    if (!version) {
+      const why = r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
+      info.error = `could not read a version from \`${def.binary} ${def.args.join(' ')}\` (${why})`;
+      return info;
+    }
     this.memo.set(tool, info);
     const cache = this.loadCache();
     cache[path] = { size: st.size, mtimeMs: st.mtimeMs, version };

@@ -13,31 +13,65 @@ import type {
 
 const roots = process.argv.slice(2).map((r) => resolve(r));
 
-const ipcSend = harden();
-const send = (m: FromChild) => ipcSend(m);
+/**
+ * The largest message the sandbox sends (a result, a command): a scriptlet returning or asking
+ * for more is refused here instead of making the runner parse it. Real results are far smaller
+ * (a listing of 100 000 volumes is about 30 MB of JSON).
+ */
+export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+/** Progress reports of one run are forwarded at most this often (the last one always). */
+const PROGRESS_EVERY_MS = 100;
+
 const waiting = new Map<string, (v: unknown) => void>();
 let nextCall = 1;
 
-function ask<T>(id: number, msg: (callId: number) => FromChild): Promise<T> {
+// The runner's messages are received by this listener, registered before harden() shuts the
+// door on any other 'message' listener (a scriptlet must not read other runs' tokens).
+process.on('message', (m: ToChild) => onMessage(m));
+const ipcSend = harden();
+
+function send(m: FromChild): void {
+  ipcSend(m);
+}
+
+/** Would this message be over MAX_MESSAGE_CHARS? (A scriptlet's own toJSON may throw here.) */
+function oversized(m: unknown): boolean {
+  return JSON.stringify(m).length > MAX_MESSAGE_CHARS;
+}
+
+/** What one run did that the sandbox itself refused (the run then ends SANDBOX_DENIED). */
+interface RunState {
+  refused: string | null;
+}
+
+function ask<T>(id: number, token: string, state: RunState, msg: (callId: number) => FromChild, refused: T): Promise<T> {
   const callId = nextCall++;
+  const m = msg(callId);
+  if (oversized(m)) {
+    state.refused ??= TOO_BIG;
+    return Promise.resolve(refused);
+  }
   return new Promise<T>((res) => {
-    waiting.set(`${id}:${callId}`, res as (v: unknown) => void);
-    send(msg(callId));
+    waiting.set(`${id}:${token}:${callId}`, res as (v: unknown) => void);
+    send(m);
   });
 }
 
-function makeShell(id: number, mutating: boolean, options: CommandOptions = {}): Shell {
+const TOO_BIG = `a request to the runner over ${MAX_MESSAGE_CHARS} characters`;
+
+function makeShell(id: number, token: string, state: RunState, mutating: boolean, options: CommandOptions = {}): Shell {
   const shell = ((strings: TemplateStringsArray, ...values: Arg[]) => {
     const argv = templateToArgv(strings, values);
-    return ask<CommandResult>(id, (callId) => ({ t: 'exec', id, callId, argv, options, mutating }));
+    const refused: CommandResult = { argv: [], exitCode: 126, signal: null, stdout: '', stderr: `storage-agent: denied: ${TOO_BIG}`, failed: true, timedOut: false, truncated: false };
+    return ask<CommandResult>(id, token, state, (callId) => ({ t: 'exec', id, token, callId, argv, options, mutating }), refused);
   }) as Shell;
-  shell.with = (more: CommandOptions) => makeShell(id, mutating, { ...options, ...more });
+  shell.with = (more: CommandOptions) => makeShell(id, token, state, mutating, { ...options, ...more });
   return shell;
 }
 
-function makeFs(id: number, root: string): PoolFs {
+function makeFs(id: number, token: string, state: RunState, root: string): PoolFs {
   const call = <T>(op: Extract<FromChild, { t: 'fs' }>['op'], ...args: unknown[]) =>
-    ask<FsResult<T>>(id, (callId) => ({ t: 'fs', id, callId, op, args }));
+    ask<FsResult<T>>(id, token, state, (callId) => ({ t: 'fs', id, token, callId, op, args }), { ok: false, code: 'SANDBOX_DENIED', message: TOO_BIG });
   return {
     root,
     path: (name: string) => `${root.replace(/\/+$/, '')}/${name}`,
@@ -90,29 +124,36 @@ function vetImports(file: string, seen: Set<string>): string | null {
 function deniedResult(e: unknown): ScriptletResult<unknown> | null {
   const code = (e as { code?: string })?.code;
   const msg = e instanceof Error ? e.message : '';
-  // eval/new Function (code generation is disabled) and writes to the frozen shared prototypes.
-  const shut = e instanceof EvalError || (e instanceof TypeError && /Cannot (add|assign to read only) property .* of (\[object (Object|Array)\]|function|#<Object>|object)|object is not extensible/.test(msg));
+  // eval/new Function (code generation is disabled) and changes to the frozen shared objects.
+  const shut = e instanceof EvalError || (e instanceof TypeError && /Cannot (add|assign to read only|redefine|define|delete) property|object is not extensible|Cannot (assign to|set) .*read.only/.test(msg));
   if (code === 'ERR_ACCESS_DENIED' || shut) {
     return { ok: false, error: { code: 'SANDBOX_DENIED', message: `scriptlet tried something outside its permissions: ${(e as Error).message}` } };
   }
   return null;
 }
 
-async function run(id: number, module: string, input: unknown, info: RunContextInfo) {
+async function run(id: number, token: string, module: string, input: unknown, info: RunContextInfo) {
   let result: ScriptletResult<unknown>;
+  const state: RunState = { refused: null };
   try {
     const def = await load(module);
     if (typeof def === 'string') {
       result = { ok: false, error: { code: 'SANDBOX_DENIED', message: def } };
     } else {
+      let lastProgress = 0;
       const ctx: ScriptletContext = {
-        $: makeShell(id, true),
-        query: makeShell(id, false),
-        fs: info.fsRoot ? makeFs(id, info.fsRoot) : null,
+        $: makeShell(id, token, state, true),
+        query: makeShell(id, token, state, false),
+        fs: info.fsRoot ? makeFs(id, token, state, info.fsRoot) : null,
         host: info.host,
         dryRun: info.dryRun,
         toolVersion: info.toolVersion,
-        progress: (done: number, total: number) => send({ t: 'progress', id, done, total })
+        progress: (done: number, total: number) => {
+          const now = Date.now();
+          if (now - lastProgress < PROGRESS_EVERY_MS && done !== total) return;
+          lastProgress = now;
+          send({ t: 'progress', id, token, done: Number(done), total: Number(total) });
+        }
       };
       result = await def.run(ctx, input as never);
       if (!result || typeof result !== 'object' || typeof (result as { ok?: unknown }).ok !== 'boolean') {
@@ -122,25 +163,31 @@ async function run(id: number, module: string, input: unknown, info: RunContextI
   } catch (e) {
     result = deniedResult(e) ?? { ok: false, error: { code: 'INTERNAL', message: `scriptlet threw: ${(e as Error)?.message ?? String(e)}` } };
   }
+  if (state.refused) result = { ok: false, error: { code: 'SANDBOX_DENIED', message: `scriptlet ${module} made ${state.refused}` } };
   try {
-    send({ t: 'done', id, result });
+    if (oversized({ t: 'done', id, token, result })) {
+      result = { ok: false, error: { code: 'CONTRACT_VIOLATION', message: `scriptlet result is over ${MAX_MESSAGE_CHARS} characters` } };
+    }
+    send({ t: 'done', id, token, result });
   } catch (e) {
     // A result that cannot cross the boundary (cycles, functions) is the scriptlet's fault.
-    send({ t: 'done', id, result: { ok: false, error: { code: 'CONTRACT_VIOLATION', message: `scriptlet result cannot be serialized: ${(e as Error).message}` } } });
+    send({ t: 'done', id, token, result: { ok: false, error: { code: 'CONTRACT_VIOLATION', message: `scriptlet result cannot be serialized: ${(e as Error)?.message ?? String(e)}` } } });
   }
 }
 
-process.on('message', (m: ToChild) => {
-  if (m.t === 'run') {
-    void run(m.id, m.module, m.input, m.ctx);
+function onMessage(m: ToChild) {
+  if (m.t === 'ping') {
+    send({ t: 'pong', n: m.n });
+  } else if (m.t === 'run') {
+    void run(m.id, m.token, m.module, m.input, m.ctx);
   } else {
-    const key = `${m.id}:${m.callId}`;
+    const key = `${m.id}:${m.token}:${m.callId}`;
     const res = waiting.get(key);
     if (res) {
       waiting.delete(key);
       res(m.result);
     }
   }
-});
+}
 // The parent going away ends the sandbox (the IPC channel closing ends the event loop).
 send({ t: 'ready' });

@@ -10,14 +10,20 @@ export interface RunContextInfo {
   fsRoot: string | null;
 }
 
+// Every message about a run carries the run's token: a random secret the runner gives the
+// sandbox with the run and checks on every request back. Runs share the sandbox process, so a
+// run that manages to write to the IPC channel itself cannot act for another run (borrowing its
+// declared binaries or pool) or answer in its place without knowing that run's token.
 export type ToChild =
-  | { t: 'run'; id: number; module: string; input: unknown; ctx: RunContextInfo }
-  | { t: 'execResult'; id: number; callId: number; result: CommandResult }
-  | { t: 'fsResult'; id: number; callId: number; result: FsResult<unknown> };
+  | { t: 'run'; id: number; token: string; module: string; input: unknown; ctx: RunContextInfo }
+  | { t: 'execResult'; id: number; token: string; callId: number; result: CommandResult }
+  | { t: 'fsResult'; id: number; token: string; callId: number; result: FsResult<unknown> }
+  | { t: 'ping'; n: number };
 
 export type FromChild =
   | { t: 'ready' }
-  | { t: 'exec'; id: number; callId: number; argv: string[]; options: CommandOptions; mutating: boolean }
-  | { t: 'fs'; id: number; callId: number; op: FsOpName; args: unknown[] }
-  | { t: 'progress'; id: number; done: number; total: number }
-  | { t: 'done'; id: number; result: ScriptletResult<unknown> };
+  | { t: 'pong'; n: number }
+  | { t: 'exec'; id: number; token: string; callId: number; argv: string[]; options: CommandOptions; mutating: boolean }
+  | { t: 'fs'; id: number; token: string; callId: number; op: FsOpName; args: unknown[] }
+  | { t: 'progress'; id: number; token: string; done: number; total: number }
+  | { t: 'done'; id: number; token: string; result: ScriptletResult<unknown> };

@@ -15,7 +15,7 @@ export interface CommandResult {
   signal: string | null;
   stdout: string;
   stderr: string;
-  /** exitCode !== 0, or killed. */
+  /** exitCode !== 0, killed, or output cut at the cap. */
   failed: boolean;
   timedOut: boolean;
   /** The runner cut stdout/stderr at its output cap. */
@@ -196,7 +196,7 @@ export function fail(code: ErrorCode, message: string, command?: CommandResult):
 /** A command failed for a cause the scriptlet does not know: TOOL_FAILED with the tool context. */
 export function toolFailed(command: CommandResult, what: string): { ok: false; error: ScriptletError } {
   const first = command.stderr.trim().split('\n').find((l) => l.trim() !== '') ?? '';
-  const why = command.timedOut ? 'timed out' : `exit ${command.exitCode ?? command.signal}`;
+  const why = command.timedOut ? 'timed out' : command.truncated ? 'output over the cap' : `exit ${command.exitCode ?? command.signal}`;
   return fail(command.timedOut ? 'TIMEOUT' : 'TOOL_FAILED', `${what} failed (${why})${first ? `: ${first.trim()}` : ''}`, command);
 }
 

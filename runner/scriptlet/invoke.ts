@@ -8,6 +8,7 @@ import type { CommandOptions, CommandResult, FsResult, HostFacts, OperationName,
 import type { FsOpName } from '../exec/pool-fs.js';
 import { MUTATING_FS_OPS } from '../exec/pool-fs.js';
 import { resolveBinary } from '../exec/resolve-binary.js';
+import { packageOf } from '../probe/packages.js';
 import { err, ok, trimStderr, type ErrorData, type Result } from '../errors.js';
 import { BACKENDS, HOST_OPS } from '../backends/index.js';
 import type { Runtime } from '../runtime.js';
@@ -101,6 +102,9 @@ function pathAllowed(arg: string, fsRoot: string, allowed: readonly string[]): b
   return allowed.includes(abs);
 }
 
+/** How much of a command's output over the cap is kept for the scriptlet and the error data. */
+const TRUNCATED_KEEP = 64 * 1024;
+
 const QEMU_PROGRESS = /\((\d+(?:\.\d+)?)\/100%\)/g;
 
 export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOutcome> {
@@ -130,6 +134,10 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
   const allowed = req.fsRoot ? allowedPaths(req.fsRoot, req.input) : [];
   let violation: string | null = null;
   let lastFailed: CommandResult | null = null;
+  // Ends with the run: a command or file operation still going when the run is over (the
+  // sandbox was killed, or the scriptlet did not wait for it) is stopped, not left running.
+  const runOver = new AbortController();
+  const runSignal = req.signal ? AbortSignal.any([req.signal, runOver.signal]) : runOver.signal;
   const deny = (why: string): CommandResult => {
     violation ??= why;
     return { argv: [], exitCode: 126, signal: null, stdout: '', stderr: `storage-agent: denied: ${why}`, failed: true, timedOut: false, truncated: false };
@@ -139,9 +147,11 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
     if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string' || a.includes('\0'))) return deny('malformed argv');
     const bin = argv[0] as string;
     if (!def.binaries.includes(bin)) return deny(`${scriptlet.id} may not run ${bin} (declared: ${def.binaries.join(', ') || 'none'})`);
-    if (mutating && fileTarget && req.fsRoot) {
+    // Every command, not only those the scriptlet calls mutating: whether a command only reads
+    // is the scriptlet's word (`ctx.query`), and a declared tool run as a "query" can write too.
+    if (fileTarget && req.fsRoot) {
       const outside = argv.slice(1).find((a) => a.startsWith('/') && !pathAllowed(a, req.fsRoot as string, allowed));
-      if (outside) return deny(`${scriptlet.id} may not write outside pool target ${req.fsRoot}: ${outside}`);
+      if (outside) return deny(`${scriptlet.id} may not name a path outside pool target ${req.fsRoot}: ${outside}`);
     }
     if (mutating && dryRun) {
       plan.push({ argv: argv as [string, ...string[]] });
@@ -161,7 +171,10 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
         for (const m of chunk.matchAll(QEMU_PROGRESS)) report(Number(m[1]), 100);
       };
     }
-    const r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: req.signal, onStdout });
+    let r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: runSignal, onStdout });
+    // Output cut at the cap is refused anyway (failed): only its start crosses into the sandbox,
+    // not up to 2 x 16 MiB per command.
+    if (r.truncated) r = { ...r, stdout: r.stdout.slice(0, TRUNCATED_KEEP), stderr: r.stderr.slice(0, TRUNCATED_KEEP) };
     calls.push({ kind: 'exec', argv, stdin: options.stdin ?? null, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr });
     if (r.failed) lastFailed = r;
     return r;
@@ -180,7 +193,7 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
       plan.push({ fs: op, path: name ? `${req.fsRoot.replace(/\/+$/, '')}/${name}` : req.fsRoot, ...(args.length > 1 ? { detail: { args: args.slice(1) } } : {}) });
       return { ok: true, value: undefined };
     }
-    const r = await (req.pinned?.executor ?? rt.executor).fs(req.fsRoot, op, args, { signal: req.signal, onProgress: req.onProgress });
+    const r = await (req.pinned?.executor ?? rt.executor).fs(req.fsRoot, op, args, { signal: runSignal, onProgress: req.onProgress });
     if (!r.ok && r.code === 'SANDBOX_DENIED') violation ??= r.message;
     calls.push({ kind: 'fs', op, args: [...args], result: r.ok ? (r.value === undefined ? { ok: true } : { ok: true, value: r.value }) : { ok: false, code: r.code, message: r.message } });
     return r;
@@ -192,6 +205,7 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
     { dryRun, host, toolVersion: version, fsRoot: req.fsRoot },
     { exec, fs, progress: (d, t) => req.onProgress?.(d, t) }
   );
+  runOver.abort();
   const base = { plan, calls, ...context };
   if (violation) return { result: err('SANDBOX_DENIED', violation, context), ...base };
   if (req.signal?.aborted) return { result: err('CANCELLED', `${req.op} was cancelled`, context), ...base };
@@ -204,7 +218,15 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
       data.exitCode = cmd.exitCode;
       data.stderr = trimStderr(cmd.stderr);
       if (cmd.timedOut) data.code = 'TIMEOUT';
-      if (cmd.exitCode === 127 && /not found/.test(cmd.stderr)) data.code = 'TOOL_MISSING';
+      if (cmd.exitCode === 127 && cmd.argv[0] !== undefined && cmd.stderr === `${cmd.argv[0]}: not found`) {
+        // A binary the scriptlet declared is not installed (the probed tool itself was).
+        data.code = 'TOOL_MISSING';
+        const pkg = packageOf(cmd.argv[0]);
+        if (pkg) {
+          data.package = pkg;
+          data.message = `${e.message} (${cmd.argv[0]} is not installed: Debian package ${pkg})`;
+        }
+      }
     }
     const failed: InvokeOutcome = { result: { ok: false, error: data }, ...base };
     record(rt, req, failed, host);

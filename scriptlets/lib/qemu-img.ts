@@ -53,10 +53,12 @@ function failedCommand(r: CommandResult, what: string): { ok: false; error: { co
   return c ? fail(c, `${what}: ${r.stderr.trim().split('\n')[0] ?? ''}`, r) : toolFailed(r, what);
 }
 
-async function describe(fs: PoolFs, name: string): Promise<ScriptletResult<{ volume: Volume }>> {
+/** The volume a command just changed, read back from the pool. */
+async function describe(fs: PoolFs, name: string, made: CommandResult): Promise<ScriptletResult<{ volume: Volume }>> {
   const st = await fs.stat(name);
   if (!st.ok) return fsFailed(st);
-  if (!st.value) return fail('NO_VOLUME', `volume ${name} vanished after it was made`);
+  // The tool said it succeeded, and there is nothing: its answer cannot be trusted.
+  if (!st.value) return fail('TOOL_FAILED', `${made.argv[0] ?? 'the tool'} reported success, but volume ${name} is not in the pool`, made);
   return described(fs, st.value);
 }
 
@@ -76,12 +78,15 @@ function reserved(name: string): ScriptletResult<never> | null {
  * The last step of every made volume: the partial file, whole, takes the volume's name (never
  * replacing one: VOLUME_EXISTS). On any failure the partial file is removed.
  */
-async function publish(ctx: ScriptletContext, fs: PoolFs, tmp: string, name: string, poolName: string): Promise<ScriptletResult<{ volume: Volume }> | null> {
+async function publish(ctx: ScriptletContext, fs: PoolFs, tmp: string, name: string, poolName: string, made?: CommandResult): Promise<ScriptletResult<{ volume: Volume }> | null> {
   const r = await fs.rename(tmp, name);
   if (ctx.dryRun) return null;
   if (!r.ok) {
     await fs.unlink(tmp);
-    return r.code === 'VOLUME_EXISTS' ? fail('VOLUME_EXISTS', `volume ${name} already exists in pool ${poolName}`) : fsFailed(r);
+    if (r.code === 'VOLUME_EXISTS') return fail('VOLUME_EXISTS', `volume ${name} already exists in pool ${poolName}`);
+    // The tool said it succeeded and made nothing: its answer cannot be trusted.
+    if (r.code === 'NO_VOLUME' && made) return fail('TOOL_FAILED', `${made.argv[0] ?? 'the tool'} reported success, but made no ${name}`, made);
+    return fsFailed(r);
   }
   return described(fs, r.value);
 }
@@ -149,7 +154,7 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
     await fs.unlink(tmp);
     return failedCommand(r, `creating ${input.name}`);
   }
-  return (await publish(ctx, fs, tmp, input.name, input.pool.name)) ?? planned(fs, input.name, format, input.capacity, input.backingStore);
+  return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format, input.capacity, input.backingStore);
 }
 
 export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy'>): Promise<ScriptletResult<{ volume: Volume }>> {
@@ -173,7 +178,7 @@ export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy
     await fs.unlink(tmp);
     return failedCommand(r, `copying ${input.from.name} to ${input.name}`);
   }
-  return (await publish(ctx, fs, tmp, input.name, input.pool.name)) ?? planned(fs, input.name, format, input.from.capacity);
+  return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format, input.from.capacity);
 }
 
 export async function snapshotVolume(s: QemuImgSeries, ctx: ScriptletContext, input: OpInput<'vol.snapshot'>): Promise<ScriptletResult<{ volume: Volume }>> {
@@ -192,7 +197,7 @@ export async function snapshotVolume(s: QemuImgSeries, ctx: ScriptletContext, in
     await fs.unlink(tmp);
     return failedCommand(r, `creating overlay ${input.name} on ${input.from.name}`);
   }
-  return (await publish(ctx, fs, tmp, input.name, input.pool.name)) ?? planned(fs, input.name, 'qcow2', input.from.capacity, backing);
+  return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, 'qcow2', input.from.capacity, backing);
 }
 
 export async function resizeVolume(ctx: ScriptletContext, input: OpInput<'vol.resize'>): Promise<ScriptletResult<{ volume: Volume }>> {
@@ -206,7 +211,7 @@ export async function resizeVolume(ctx: ScriptletContext, input: OpInput<'vol.re
   const r = await ctx.$`${resizeArgv(v.path, v.format, input.capacity, shrinking)}`;
   if (r.failed) return failedCommand(r, `resizing ${v.name}`);
   if (ctx.dryRun) return done({ volume: { ...v, capacity: input.capacity } });
-  return describe(fs, v.name);
+  return describe(fs, v.name, r);
 }
 
 export async function wipeVolume(s: QemuImgSeries, ctx: ScriptletContext, input: OpInput<'vol.wipe'>): Promise<ScriptletResult<Record<string, never>>> {

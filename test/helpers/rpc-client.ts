@@ -20,8 +20,9 @@ export class AgentProcess {
   private nextId = 1;
   readonly exited: Promise<number | null>;
 
-  constructor(home: string, env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [BIN, '--home', home, 'serve'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `extraFds`: descriptors the agent inherits as fd 3, 4, ... (as a careless parent may pass them). */
+  constructor(home: string, env: NodeJS.ProcessEnv = {}, extraFds: (number | 'ignore')[] = []) {
+    this.child = spawn(process.execPath, [BIN, '--home', home, 'serve'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe', ...extraFds] }) as ChildProcessWithoutNullStreams;
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr += d.toString();
     });
