@@ -23,10 +23,10 @@ export function findPool(svc: Service, ref: string): Result<PoolRecord> {
 const poolKey = (def: PoolDefinition) => `pool:${def.uuid}`;
 
 /** Run a pool-level change under the pool's exclusive lock. */
-async function withPool<T>(svc: Service, ref: string, what: string, fn: (rec: PoolRecord) => Promise<Result<T>>): Promise<Result<T>> {
+async function withPool<T>(svc: Service, ref: string, what: string, fn: (rec: PoolRecord) => Promise<Result<T>>, also: string[] = []): Promise<Result<T>> {
   const found = findPool(svc, ref);
   if (!found.ok) return found;
-  const lock = await svc.locks.acquire(`${what} ${found.value.def.name}`, [poolKey(found.value.def)]);
+  const lock = await svc.locks.acquire(`${what} ${found.value.def.name}`, [poolKey(found.value.def), ...also]);
   if (!lock.ok) return lock;
   try {
     // Re-read under the lock: another process may have changed it.
@@ -100,12 +100,14 @@ export async function define(svc: Service, params: P<'pool.define'>): Promise<Re
 }
 
 export async function undefine(svc: Service, params: P<'pool.undefine'>): Promise<Result<R<'pool.undefine'>>> {
+  // Also under the definitions' lock ('pools', as pool.define): a define of the same name (another
+  // UUID) must not land between the removal of the definition and that of its state file.
   return withPool<R<'pool.undefine'>>(svc, params.pool, 'undefine', async (rec) => {
     if (rec.state !== 'inactive') return err('POOL_ACTIVE', `pool ${rec.def.name} is ${rec.state}: stop it first (pool.stop)`);
     if (params.dryRun) return ok({ plan: [{ fs: 'removeDefinition', path: join(svc.store.dir, `${rec.def.name}.xml`) }] });
     const r = svc.store.remove(rec.def.name);
     return r.ok ? ok({}) : r;
-  });
+  }, ['pools']);
 }
 
 /** A storage step through the backend; dryRun answers with the plan. */

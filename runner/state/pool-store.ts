@@ -1,7 +1,7 @@
 // Pool definitions, kept as libvirt XML in the home (pools/<name>.xml) with their runtime state
 // beside them (pools/<name>.state.json). Every write is atomic (runner/state/atomic-write.ts),
 // so a crash leaves the old definition or the new one, never a torn file.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PoolDefinition, PoolState } from '../contracts/generated.js';
 import { err, ok, type Result } from '../errors.js';
@@ -81,7 +81,25 @@ export class PoolStore {
     }
     const c = this.cache.get(name);
     if (c && c.mtimeMs === st.mtimeMs && c.size === st.size) return c.def;
-    const parsed = parsePoolXml(readFileSync(p, 'utf8'));
+    // Read through one descriptor, so the stat cached is the content's. Another agent process may
+    // undefine the pool (or replace its definition) between the stat above and this open: a
+    // definition gone meanwhile is no pool, not an error.
+    let fd: number;
+    try {
+      fd = openSync(p, 'r');
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      this.cache.delete(name);
+      return null;
+    }
+    let text: string;
+    try {
+      st = fstatSync(fd);
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+    const parsed = parsePoolXml(text);
     if (!parsed.ok) return null;
     this.cache.set(name, { mtimeMs: st.mtimeMs, size: st.size, def: parsed.value });
     return parsed.value;

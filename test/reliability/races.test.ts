@@ -316,6 +316,34 @@ t.test(`races: ${PROCS} agent processes and concurrent requests on one pool, ${R
     }
   }
 
+  // 6. Lookups of a pool while other processes define and undefine it again and again: a
+  // definition read as it is removed is no pool (NO_POOL), never an internal error.
+  {
+    const churnRounds = SOAK ? 400 : 25;
+    figures.racesRun++;
+    const target = join(work, 'churn');
+    let done = false;
+    const churn = (async () => {
+      for (let i = 0; i < churnRounds; i++) {
+        const a = agents[i % 2] as Agent;
+        allowed('churn define', await send(a, 'pool.define', { name: 'churn', type: 'dir', target: { path: target } }), ['ok', 'CONFLICT', 'POOL_EXISTS']);
+        allowed('churn undefine', await send(agents[(i + 1) % 2] as Agent, 'pool.undefine', { pool: 'churn' }), ['ok', 'CONFLICT', 'NO_POOL']);
+      }
+      done = true;
+    })();
+    const lookers = agents.slice(2).map(async (a) => {
+      while (!done) {
+        const [g, x, l] = await Promise.all([send(a, 'pool.get', { name: 'churn' }), send(a, 'pool.dumpXml', { pool: 'churn' }), send(a, 'pool.list', {})]);
+        allowed('pool.get during churn', g, ['ok', 'NO_POOL']);
+        allowed('pool.dumpXml during churn', x, ['ok', 'NO_POOL']);
+        allowed('pool.list during churn', l, ['ok']);
+        allowed('pool.undefine during churn', await send(a, 'pool.undefine', { pool: 'churn' }), ['ok', 'CONFLICT', 'NO_POOL']);
+      }
+    });
+    await Promise.all([churn, ...lookers]);
+    await send(agents[0] as Agent, 'pool.undefine', { pool: 'churn' });
+  }
+
   await settled('end', 'rp', poolDir);
   t.same(volumeFiles(poolDir), [], 'pool rp is empty again');
   await Promise.all(agents.map((a) => a.close()));
