@@ -19,3 +19,6 @@ export interface Golden {
   result: { ok: true; value: unknown } | { ok: false; error: { code: string } };
   note?: string;
 }
+
+/** One command of a transcript. */
+export type ExecCall = Extract<GoldenCall, { kind: 'exec' }>;

@@ -6,9 +6,9 @@ import { dirname, resolve, sep } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { harden, importedSpecifiers } from './harden.js';
 import type { ToChild, FromChild, RunContextInfo } from './protocol.js';
-import { templateToArgv } from '../scriptlet/api.js';
+import { shellOver } from '../scriptlet/api.js';
 import type {
-  Arg, CommandOptions, CommandResult, FsResult, PoolFs, ScriptletContext, ScriptletDef, ScriptletResult, Shell
+  CommandOptions, CommandResult, FsResult, PoolFs, ScriptletContext, ScriptletDef, ScriptletResult, Shell
 } from '../scriptlet/api.js';
 
 const roots = process.argv.slice(2).map((r) => resolve(r));
@@ -59,14 +59,9 @@ function ask<T>(id: number, token: string, state: RunState, msg: (callId: number
 
 const TOO_BIG = `a request to the runner over ${MAX_MESSAGE_CHARS} characters`;
 
-function makeShell(id: number, token: string, state: RunState, mutating: boolean, options: CommandOptions = {}): Shell {
-  const shell = ((strings: TemplateStringsArray, ...values: Arg[]) => {
-    const argv = templateToArgv(strings, values);
-    const refused: CommandResult = { argv: [], exitCode: 126, signal: null, stdout: '', stderr: `storage-agent: denied: ${TOO_BIG}`, failed: true, timedOut: false, truncated: false };
-    return ask<CommandResult>(id, token, state, (callId) => ({ t: 'exec', id, token, callId, argv, options, mutating }), refused);
-  }) as Shell;
-  shell.with = (more: CommandOptions) => makeShell(id, token, state, mutating, { ...options, ...more });
-  return shell;
+function makeShell(id: number, token: string, state: RunState, mutating: boolean): Shell {
+  const refused: CommandResult = { argv: [], exitCode: 126, signal: null, stdout: '', stderr: `storage-agent: denied: ${TOO_BIG}`, failed: true, timedOut: false, truncated: false };
+  return shellOver((argv, options) => ask<CommandResult>(id, token, state, (callId) => ({ t: 'exec', id, token, callId, argv, options, mutating }), refused));
 }
 
 function makeFs(id: number, token: string, state: RunState, root: string): PoolFs {

@@ -205,6 +205,13 @@ export function fsFailed(r: { ok: false; code: ErrorCode; message: string }): { 
   return fail(r.code, r.message);
 }
 
+/** A Shell over anything that runs an argv (the sandbox's IPC to the runner, a test's fake). */
+export function shellOver(run: (argv: string[], options: CommandOptions) => Promise<CommandResult>, options: CommandOptions = {}): Shell {
+  const sh = ((strings: TemplateStringsArray, ...values: Arg[]) => run(templateToArgv(strings, values), options)) as Shell;
+  sh.with = (more: CommandOptions) => shellOver(run, { ...options, ...more });
+  return sh;
+}
+
 /** Split a template into argv: literal text on white space, each interpolation one argument. */
 export function templateToArgv(strings: readonly string[], values: readonly Arg[]): string[] {
   const argv: string[] = [];

@@ -1,7 +1,8 @@
 // A replaying scriptlet context for building goldens from recordings (make-goldens.ts): it
 // answers commands from a transcript in order. Real runs go through the agent (record mode).
-import { templateToArgv } from '../../../runner/scriptlet/api.js';
-import type { Arg, CommandOptions, CommandResult, PoolFs, ScriptletContext, Shell } from '../../../runner/scriptlet/api.js';
+import { shellOver } from '../../../runner/scriptlet/api.js';
+import type { ExecCall } from '../../../runner/golden/types.js';
+import type { CommandOptions, CommandResult, PoolFs, ScriptletContext, Shell } from '../../../runner/scriptlet/api.js';
 
 export interface FsCall {
   kind: 'fs';
@@ -27,23 +28,9 @@ function replayFs(root: string, next: (kind: 'fs', describe: string) => Call): P
   return fs as unknown as PoolFs;
 }
 
-export interface ExecCall {
-  kind: 'exec';
-  argv: string[];
-  stdin: string | null;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-  from?: string;
-}
+export type { ExecCall } from '../../../runner/golden/types.js';
 
-function makeShell(runner: (argv: string[], opts: CommandOptions) => Promise<CommandResult>, opts: CommandOptions = {}): Shell {
-  const sh = ((strings: TemplateStringsArray, ...values: Arg[]) => runner(templateToArgv(strings, values), opts)) as Shell;
-  sh.with = (more: CommandOptions) => makeShell(runner, { ...opts, ...more });
-  return sh;
-}
+const makeShell = shellOver;
 
 function result(c: ExecCall): CommandResult {
   return {

@@ -4,8 +4,9 @@ import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { templateToArgv } from '../../../runner/scriptlet/api.js';
-import type { Arg, CommandOptions, CommandResult, ScriptletContext, Shell } from '../../../runner/scriptlet/api.js';
+import { shellOver } from '../../../runner/scriptlet/api.js';
+import type { ExecCall } from '../../../runner/golden/types.js';
+import type { CommandOptions, CommandResult, ScriptletContext, Shell } from '../../../runner/scriptlet/api.js';
 
 export const RECORDINGS = process.env.STORAGE_AGENT_RECORDINGS ?? '/work/shared/recordings';
 
@@ -37,24 +38,9 @@ export function commandResult(argv: string[], exitCode: number, stdout: string, 
   return { argv, exitCode, signal: null, stdout, stderr, failed: exitCode !== 0, timedOut: false, truncated: false };
 }
 
-/** One exec call as goldens store it. */
-export interface ExecCall {
-  kind: 'exec';
-  argv: string[];
-  stdin: string | null;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-  from?: string;
-}
+export type { ExecCall } from '../../../runner/golden/types.js';
 
-function shellOf(run: (argv: string[], options: CommandOptions) => Promise<CommandResult>, options: CommandOptions = {}): Shell {
-  const sh = ((strings: TemplateStringsArray, ...values: Arg[]) => run(templateToArgv(strings, values), options)) as Shell;
-  sh.with = (more: CommandOptions) => shellOf(run, { ...options, ...more });
-  return sh;
-}
+const shellOf = shellOver;
 
 function context(run: (argv: string[], options: CommandOptions) => Promise<CommandResult>, toolVersion: string): ScriptletContext {
   return {
