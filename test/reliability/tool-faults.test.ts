@@ -15,7 +15,9 @@ import { partialName } from '../../runner/scriptlet/api.js';
 
 const MiB = 1024 * 1024;
 // Long enough for a real qemu-img create, or 16 MiB read, on a busy machine; short enough for a quick suite.
-const TOOL_TIMEOUT_MS = 2000;
+// Generous enough that a 16 MiB output is collected and cut before it, even on a loaded 2-core
+// CI machine (2 s was seen to lose that race under load); hangs take this long each.
+const TOOL_TIMEOUT_MS = 8000;
 /** Longest a faulty request may take: the tool timeout, the kill grace, and slack for a busy machine. */
 const ANSWER_WITHIN_MS = 15_000;
 
