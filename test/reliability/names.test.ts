@@ -393,8 +393,8 @@ t.test('names and paths', async (t) => {
   await t.test('names on the command line', async () => {
     const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, '--home', home, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
     // Each case starts the CLI two to four times (about a second each): a few here, all in soak mode.
-    const names = ['--help', '-rf', '..', '$(touch X)', 'a;touch X', 'x'.repeat(256), '--home=/tmp'];
-    const more = ['-', '`touch X`', "'", 'a b', '\u202eevil', '--pool=x', '-h', ...MAY_ACCEPT];
+    const names = ['--help', '-rf', '$(touch X)', 'x'.repeat(256)];
+    const more = ['..', 'a;touch X', '--home=/tmp', '-', '`touch X`', "'", 'a b', '\u202eevil', '--pool=x', '-h', ...MAY_ACCEPT];
     for (const given of SOAK ? [...names, ...more] : names) {
       counts.cli++;
       // argv is bytes: a lone surrogate reaches the process as U+FFFD, which is the name it gets.
