@@ -69,7 +69,8 @@ t.test('names and paths', async (t) => {
     const plan = (r?.result as { plan?: { argv?: string[] }[] } | undefined)?.plan ?? [];
     for (const step of plan) {
       for (const a of (step.argv ?? []).slice(1)) {
-        if (name === '' || (a !== name && !a.endsWith(`/${name}`))) continue;
+        // The name itself, or a path ending in it (POOL/NAME, POOL/.sa-partial-NAME): 'convert' is not built from 'con'.
+        if (name === '' || (a !== name && !(a.endsWith(name) && a.includes('/')))) continue;
         counts.argv++;
         if (a.startsWith('-')) problems.push(`${what}: argv element ${label(a)} built from a name starts with '-'`);
         if (a !== name && !a.startsWith('/')) problems.push(`${what}: argv element ${label(a)} built from a name is not an absolute path`);
@@ -455,7 +456,7 @@ t.test('recorded tool argv (golden/): nothing built from a name reads as an opti
       const argv = c.argv as string[];
       for (const [i, a] of argv.entries()) {
         if (i === 0) continue;
-        const fromName = names.some((n) => a === n || a.endsWith(`/${n}`) || a.startsWith(`${n}/`));
+        const fromName = names.some((n) => a === n || (a.endsWith(n) && a.includes('/')) || a.startsWith(`${n}/`));
         if (!fromName) continue;
         checked++;
         if (a.startsWith('-')) problems.push(`${f}: ${JSON.stringify(argv)}: ${a} starts with '-'`);
