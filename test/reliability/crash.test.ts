@@ -10,18 +10,19 @@
 //   naming a dead process remains;
 // - no process the dead agent started (sandbox, tools) lives on.
 // SOAK=1: several hundred kills (CRASH_RUNS overrides); CRASH_SEED replays a run.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { openSync, writeSync, closeSync, lstatSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { tempDir } from '../helpers/paths.js';
 import { recordFigure, SOAK } from './figures.js';
+import { seedsFor, seededBytes } from '../helpers/seeds.js';
 import { Agent, alive, checkHome, codeOf, isFile, lockOwners, partials, pidAlive, qemuCheck, qemuInfo, qemuSame, rng, volumeFiles, waitGone, type Reply } from './kill-agent.js';
 
 const MiB = 1024 * 1024;
 const RUNS = Number(process.env['CRASH_RUNS'] ?? (SOAK ? 400 : 30));
-const SEED = Number(process.env['CRASH_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+// npm test: the fixed (and regression) seeds; the soak: a fresh one (test/helpers/seeds.ts).
+const PLAN = seedsFor('crash');
 const SRC_MIB = SOAK ? 128 : 48;
 
 /** Does the agent answer within `ms`? (The timer is cleared: it must not hold the test open.) */
@@ -72,7 +73,8 @@ const figures = {
   stdoutNoise: 0
 };
 
-t.test(`kill -9 at random points, ${RUNS} runs (seed ${SEED})`, async (t) => {
+async function killRuns(t: Test, SEED: number): Promise<void> {
+  t.comment(`seed ${SEED} (CRASH_SEED=${SEED} to replay)`);
   const work = tempDir(t, 'sa-crash-');
   const home = join(work, 'home');
   const poolDir = join(work, 'pool');
@@ -95,7 +97,8 @@ t.test(`kill -9 at random points, ${RUNS} runs (seed ${SEED})`, async (t) => {
   let redefTarget = join(work, 'redef-0');
   const srcRaw = join(work, 'src.raw');
   const fd = openSync(srcRaw, 'w');
-  for (let i = 0; i < SRC_MIB; i++) writeSync(fd, i % 4 === 3 ? Buffer.alloc(MiB) : randomBytes(MiB)); // some holes too
+  const data = rng(SEED + 1); // its own stream: the kill schedule does not depend on the image size
+  for (let i = 0; i < SRC_MIB; i++) writeSync(fd, i % 4 === 3 ? Buffer.alloc(MiB) : seededBytes(data, MiB)); // some holes too
   closeSync(fd);
   execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', srcRaw, join(poolDir, 'src.qcow2')]);
   rmSync(srcRaw);
@@ -419,7 +422,10 @@ t.test(`kill -9 at random points, ${RUNS} runs (seed ${SEED})`, async (t) => {
 
   for (const [metric, value] of Object.entries(figures)) recordFigure({ suite: 'crash', metric, value });
   recordFigure({ suite: 'crash', metric: 'seed', value: SEED });
-});
+}
+
+t.comment(PLAN.describe);
+for (const seed of PLAN.seeds) t.test(`kill -9 at random points, ${RUNS} runs (seed ${seed})`, (t) => killRuns(t, seed));
 
 /** Why a volume under its real name is not what was asked, or null when it is whole. */
 function wholeness(p: Pending, file: string, src: string): string | null {
