@@ -15,7 +15,7 @@ import { readCorpus, poolInputs, volInputs, ATTACKS, type XmlInput } from '../..
 
 const SOAK = process.env['SOAK'] === '1';
 /** Fuzzed documents per run: all 10,000 in the soak; npm test's share, over its fixed seeds. */
-const DOCS = Number(process.env['FIXED_POINT_DOCS'] ?? (SOAK ? 10_000 : 2_000));
+const DOCS = Number(process.env['FIXED_POINT_DOCS'] ?? (SOAK ? 10_000 : 1_000));
 const PLAN = seedsFor('xml-fixed-point', 10);
 const PER_SEED = Math.ceil(DOCS / PLAN.seeds.length);
 
