@@ -1,6 +1,7 @@
 // `storage-agent check`: the rules that keep the scriptlet tree honest.
 // - every scriptlet's operation has a contract (contracts/ops/<op>.json) and its file is named for it;
-// - no two scriptlets of one tool, operation and pool type have overlapping version ranges;
+// - no two scriptlets of one tool, operation and pool type have overlapping version ranges (as
+//   the registry ends them: where the next series starts);
 // - every scriptlet has at least one golden, and every golden names a scriptlet whose range holds
 //   the golden's version;
 // - no scriptlet imports process or file-system modules, or names the globals that reach them.
@@ -56,8 +57,13 @@ export async function runCheck(opts: CheckOptions = {}): Promise<string[]> {
     for (const o of seen) {
       if (o.def.tool !== s.def.tool || o.def.operation !== s.def.operation) continue;
       const shared = s.def.poolTypes.filter((t) => o.def.poolTypes.includes(t));
-      if (shared.length && semver.validRange(s.def.versions) && semver.validRange(o.def.versions) && semver.intersects(s.def.versions, o.def.versions)) {
-        problems.push(`${s.id} (${s.def.versions}) and ${o.id} (${o.def.versions}) overlap for ${s.def.operation} on ${shared.join(', ')}`);
+      if (shared.length && semver.validRange(s.range) && semver.validRange(o.range) && semver.intersects(s.range, o.range)) {
+        // Ranges end where the next series starts (registry.ts), so what is left is two series
+        // starting at the same version, or a range that is not one simple interval.
+        problems.push(
+          `${s.id} (${s.range}) and ${o.id} (${o.range}) overlap for ${s.def.operation} on ${shared.join(', ')}: ` +
+            `give each series its own start (\`versions: '>=FIRST'\`, the first version it serves; the older one then ends there by itself), or, if one replaces the other, remove the older file`
+        );
       }
     }
     seen.push(s);
@@ -80,7 +86,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<string[]> {
       continue;
     }
     const norm = typeof g.version === 'string' ? normalizeVersion(g.version) : null;
-    if (!norm || !semver.satisfies(norm, s.def.versions)) problems.push(`${relative(goldenDir, f)}: version ${String(g.version)} is not in ${s.id}'s range ${s.def.versions}`);
+    if (!norm || !semver.satisfies(norm, s.range)) problems.push(`${relative(goldenDir, f)}: version ${String(g.version)} is not in ${s.id}'s range ${s.range}`);
     if (typeof g.source !== 'string' || g.source.length < 10) problems.push(`${relative(goldenDir, f)}: says not where its output came from (source)`);
     covered.add(s.id);
   }

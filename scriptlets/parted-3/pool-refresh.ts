@@ -6,7 +6,7 @@ export default defineScriptlet({
   operation: 'pool.refresh',
   poolTypes: ['disk'],
   tool: 'parted',
-  versions: '>=3.0.0 <3.4.64',
+  versions: '>=3.0.0',
   why: 'Covers parted 3.0 through 3.4 (recorded: 3.1, 3.2, 3.4). NEWS 3.0 removed the file-system-aware resize; NEWS 3.1 added the disk-flags field to the `-m` disk line (read from 3.1 on) and made parted exit non-zero after \'Error:\' lines, which go to stderr; NEWS 3.2 added resizepart. NEWS 3.4.64 (the 3.5 alpha) added --json and started escaping \':\' and \'\\\' in `-m` output, which ends the series. `print free`: capacity, allocation (partitions), available (1 MiB-aligned usable free space) and the free extents.',
   binaries: ['parted'],
   run: (ctx, input) => poolRefresh(ctx, dialect3(ctx.toolVersion), input)

@@ -6,7 +6,7 @@ export default defineScriptlet({
   operation: 'vol.create',
   poolTypes: ['disk'],
   tool: 'parted',
-  versions: '>=3.0.0 <3.4.64',
+  versions: '>=3.0.0',
   why: 'Covers parted 3.0 through 3.4 (recorded: 3.1, 3.2, 3.4). NEWS 3.0 removed the file-system-aware resize; NEWS 3.1 added the disk-flags field to the `-m` disk line (read from 3.1 on) and made parted exit non-zero after \'Error:\' lines, which go to stderr; NEWS 3.2 added resizepart. NEWS 3.4.64 (the 3.5 alpha) added --json and started escaping \':\' and \'\\\' in `-m` output, which ends the series. First fit in the free space from `print free`, start and size aligned to 1 MiB, `mkpart` in sectors, then the table is read again.',
   binaries: ['parted'],
   run: (ctx, input) => volCreate(ctx, dialect3(ctx.toolVersion), input)

@@ -18,10 +18,11 @@ import {
   freeThinPoolName,
   originIn
 } from '../../../scriptlets/lib/lvm-ops.js';
-import { JSON_DIALECT_203, SEPARATOR_DIALECT } from '../../../scriptlets/lib/lvm.js';
+import { LVM2_2_02_98 } from '../../../scriptlets/lvm2-2.02.98/dialect.js';
+import { LVM2_2_03 } from '../../../scriptlets/lvm2-2.03/dialect.js';
 import { POOL, cmd, fakeCtx, jsonReport, lvRow } from './fake-ctx.js';
 
-const D = JSON_DIALECT_203;
+const D = LVM2_2_03;
 const MiB = 1024 * 1024;
 const vol = (name: string, attr: string, capacity: number) => ({
   pool: 'p1', name, key: `${name}-key`, path: `/dev/vg1/${name}`, type: 'block' as const, capacity, allocation: capacity, format: 'lvm2',
@@ -187,7 +188,7 @@ t.test('create under dryRun answers the planned volume', async (t) => {
 
 t.test('create NO_SPACE leaves nothing to clean up', async (t) => {
   const { ctx, ran } = fakeCtx([[cmd('lvcreate'), { exitCode: 5, stderr: '  Volume group "vg1" has insufficient free space (3 extents): 256 required.\n' }]]);
-  t.match(await volCreate(ctx, { pool: POOL, name: 'big', capacity: 1024 * MiB }, SEPARATOR_DIALECT), { ok: false, error: { code: 'NO_SPACE', command: { exitCode: 5 } } });
+  t.match(await volCreate(ctx, { pool: POOL, name: 'big', capacity: 1024 * MiB }, LVM2_2_02_98), { ok: false, error: { code: 'NO_SPACE', command: { exitCode: 5 } } });
   t.equal(ran.length, 1);
 });
 
