@@ -15,7 +15,6 @@ import {
   libvirtFormatOfLabel,
   mklabelArgv,
   mkpartArgv,
-  parseJson,
   parseMachine,
   partitionPath,
   partitionVolume,
@@ -38,7 +37,10 @@ export interface PartedDialect {
   label: string;
   /** Read with --json (3.4.64+) rather than -m. */
   json: boolean;
+  /** How `-m` output reads (`parted -l -m` in pool.findSources, and `print` where json is false). */
   machine: MachineOptions;
+  /** The table from `print` output, as this series prints it (`-m`, or `--json`). */
+  parse(stdout: string): ParseResult;
   /** How vol.resize works: 1.x/2.x `resize`, 3.2+ `resizepart`, or a reason it cannot. */
   resize: { kind: 'resize' } | { kind: 'resizepart' } | { kind: 'none'; why: string };
 }
@@ -71,7 +73,7 @@ export type TableRead = { ok: true; table: PartedTable } | { ok: false; noLabel:
 
 export async function readTable(ctx: ScriptletContext, d: PartedDialect, device: string, free: boolean): Promise<TableRead> {
   const r = await run(ctx.query, printArgv(device, free, d.json));
-  const parsed: ParseResult = d.json ? parseJson(r.stdout) : parseMachine(r.stdout, d.machine);
+  const parsed: ParseResult = d.parse(r.stdout);
   if (parsed.ok && parsed.table.disk.label !== 'unknown' && !r.timedOut) {
     // 3.x exits non-zero for some "Error:" lines even when it printed the table; a table with
     // a label is what was asked for.
