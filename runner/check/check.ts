@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import semver from 'semver';
 import { DIST_ROOT } from '../sandbox/host.js';
-import { Registry, SCRIPTLETS_DIR, opFileName, type RegisteredScriptlet } from '../scriptlet/registry.js';
+import { Registry, SCRIPTLETS_DIR, lowerBound, opFileName, type RegisteredScriptlet } from '../scriptlet/registry.js';
 import { CONTRACTS_DIR } from '../contracts/validate.js';
 import { normalizeVersion } from '../probe/version.js';
 import { TOOL_PROBES } from '../probe/tools/index.js';
@@ -46,6 +46,13 @@ export async function runCheck(opts: CheckOptions = {}): Promise<string[]> {
     if (!existsSync(join(CONTRACTS_DIR, 'ops', `${d.operation}.json`))) problems.push(`${s.id}: no contract contracts/ops/${d.operation}.json`);
     if (file !== opFileName(d.operation)) problems.push(`${s.id}: file should be named ${opFileName(d.operation)} for operation ${d.operation}`);
     if (!s.id.startsWith(`${d.tool}-`)) problems.push(`${s.id}: folder should be ${d.tool}-<series> for tool ${d.tool}`);
+    else {
+      // The naming rule (README, "Series"): the folder names the first version the series serves.
+      const suffix = s.id.split('/')[0]?.slice(d.tool.length + 1) ?? '';
+      const named = normalizeVersion(/^\d+$/.test(suffix) ? `${suffix}.0` : suffix);
+      const start = lowerBound(d.versions);
+      if (start && named !== start) problems.push(`${s.id}: starts at ${start} (${d.versions}), so its folder should be named for that first version (${d.tool}-${start}, written as the tool prints it, trailing .0 parts dropped)`);
+    }
     if (!tools.has(d.tool)) problems.push(`${s.id}: tool ${d.tool} has no probe in runner/probe/tools`);
     if (!semver.validRange(d.versions)) problems.push(`${s.id}: versions ${JSON.stringify(d.versions)} is not a semver range`);
     if (!d.why || d.why.length < 10) problems.push(`${s.id}: says not why its range is what it is`);
