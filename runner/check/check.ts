@@ -33,6 +33,8 @@ export interface CheckOptions {
   scriptletDirs?: string[];
   sourceRoot?: string;
   goldenDir?: string;
+  /** The scriptlet API's source, which scriptlets may import (a copy of the tree has its own). */
+  apiFile?: string;
 }
 
 export async function runCheck(opts: CheckOptions = {}): Promise<string[]> {
@@ -101,7 +103,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<string[]> {
 
   // Imports, from the TypeScript sources (a developer check: needs the checkout and typescript).
   const sourceRoot = opts.sourceRoot ?? join(PACKAGE_ROOT, 'scriptlets');
-  const apiFile = join(PACKAGE_ROOT, 'runner', 'scriptlet', 'api.ts');
+  const apiFile = opts.apiFile ?? join(PACKAGE_ROOT, 'runner', 'scriptlet', 'api.ts');
   let ts: typeof TS | null = null;
   try {
     ts = ((await import('typescript')) as unknown as { default: typeof TS }).default;

@@ -67,12 +67,14 @@ export class SandboxHost {
     if (this.child) return this.child;
     // The sandbox inherits nothing of the agent's but its stdio and the IPC channel.
     closeInheritedDescriptors();
-    const readable = this.roots.map((r) => `${resolve(r)}/*`).join(',');
+    // One flag per root: Node 20 honours the wildcard of only the first path of a comma list
+    // (`--allow-fs-read=/a/*,/b/*` refuses /b/x), so a second root was unreadable.
+    const readable = this.roots.map((r) => `--allow-fs-read=${resolve(r)}/*`);
     // Started through env(1) so that no NODE_OPTIONS reaches it, whoever wraps child processes
     // (test harnesses inject --import hooks that the permission model would refuse to load).
     // The heap is capped: a scriptlet hoarding memory kills the sandbox (its runs fail, the next
     // run starts a new one), not the host. Real scriptlets parse at most 2 x 16 MiB of output.
-    const nodeArgs = ['--experimental-permission', `--allow-fs-read=${readable}`, '--no-warnings', '--disallow-code-generation-from-strings', `--max-old-space-size=${SANDBOX_HEAP_MIB}`];
+    const nodeArgs = ['--experimental-permission', ...readable, '--no-warnings', '--disallow-code-generation-from-strings', `--max-old-space-size=${SANDBOX_HEAP_MIB}`];
     const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, ...nodeArgs, join(here, 'child.js'), ...this.roots.map((r) => resolve(r))], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
