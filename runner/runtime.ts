@@ -21,6 +21,8 @@ export interface Runtime {
   executor: ToolExecutor;
   /** Record mode: write every real run as a golden here. */
   recordDir: string | null;
+  /** Record mode: the `source` of every golden written (else host, OS and date). */
+  recordSource: string | null;
 }
 
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -37,6 +39,7 @@ export interface RuntimeOptions {
   toolPath?: string;
   executor?: ToolExecutor;
   recordDir?: string | null;
+  recordSource?: string | null;
 }
 
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
@@ -54,6 +57,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     probes: new ProbeService(home, toolPath),
     contracts: await Contracts.load(),
     executor: opts.executor ?? realExecutor,
-    recordDir: opts.recordDir ?? process.env['STORAGE_AGENT_RECORD'] ?? null
+    recordDir: opts.recordDir ?? process.env['STORAGE_AGENT_RECORD'] ?? null,
+    recordSource: opts.recordSource ?? process.env['STORAGE_AGENT_RECORD_SOURCE'] ?? null
   };
 }
