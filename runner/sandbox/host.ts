@@ -4,13 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import type { FromChild, RunContextInfo, ToChild } from './protocol.js';
-import type { CommandOptions, CommandResult, FsResult, ScriptletResult } from '../scriptlet/api.js';
+import type { FromChild, RunContextInfo, ToChild, WireCommandOptions } from './protocol.js';
+import type { CommandResult, FsResult, ScriptletResult } from '../scriptlet/api.js';
 import type { FsOpName } from '../exec/pool-fs.js';
 import { closeInheritedDescriptors } from '../exec/run-command.js';
 
 export interface RunHandlers {
-  exec(argv: string[], options: CommandOptions, mutating: boolean): Promise<CommandResult>;
+  /** `onStdout` is given when the scriptlet reads the command's output as it arrives. */
+  exec(argv: string[], options: WireCommandOptions, mutating: boolean, onStdout?: (chunk: string) => void): Promise<CommandResult>;
   fs(op: FsOpName, args: unknown[]): Promise<FsResult<unknown>>;
   progress(done: number, total: number): void;
 }
@@ -128,7 +129,10 @@ export class SandboxHost {
     }
     switch (m.t) {
       case 'exec':
-        void p.handlers.exec(m.argv, m.options ?? {}, m.mutating).then((result) => this.send({ t: 'execResult', id: m.id, token: p.token, callId: m.callId, result }));
+        {
+          const stream = m.options?.stream === true ? (chunk: string) => this.send({ t: 'stdout', id: m.id, token: p.token, callId: m.callId, chunk }) : undefined;
+          void p.handlers.exec(m.argv, m.options ?? {}, m.mutating, stream).then((result) => this.send({ t: 'execResult', id: m.id, token: p.token, callId: m.callId, result }));
+        }
         break;
       case 'fs':
         void p.handlers.fs(m.op, Array.isArray(m.args) ? m.args : []).then((result) => this.send({ t: 'fsResult', id: m.id, token: p.token, callId: m.callId, result }));

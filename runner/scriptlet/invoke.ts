@@ -3,7 +3,8 @@
 // every command and file operation checked here (paths: path-policy.ts), check its output, turn
 // any failure into one spec error code with the tool context, and record it in record mode.
 import type { PoolType, PlanStep } from '../contracts/generated.js';
-import type { CommandOptions, CommandResult, FsResult, HostFacts, OperationName, ScriptletResult } from './api.js';
+import type { CommandResult, FsResult, HostFacts, OperationName, ScriptletResult } from './api.js';
+import type { WireCommandOptions } from '../sandbox/protocol.js';
 import type { FsOpName } from '../exec/pool-fs.js';
 import { MUTATING_FS_OPS } from '../exec/pool-fs.js';
 import { resolveBinary } from '../exec/resolve-binary.js';
@@ -48,8 +49,6 @@ const OK_DRY: CommandResult = { argv: [], exitCode: 0, signal: null, stdout: '',
 /** How much of a command's output over the cap is kept for the scriptlet and the error data. */
 const TRUNCATED_KEEP = 64 * 1024;
 
-const QEMU_PROGRESS = /\((\d+(?:\.\d+)?)\/100%\)/g;
-
 export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOutcome> {
   const plan: PlanStep[] = [];
   const calls: GoldenCall[] = [];
@@ -86,7 +85,7 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
     return { argv: [], exitCode: 126, signal: null, stdout: '', stderr: `storage-agent: denied: ${why}`, failed: true, timedOut: false, truncated: false };
   };
 
-  const exec = async (argv: string[], options: CommandOptions, mutating: boolean): Promise<CommandResult> => {
+  const exec = async (argv: string[], options: WireCommandOptions, mutating: boolean, onStdout?: (chunk: string) => void): Promise<CommandResult> => {
     if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string' || a.includes('\0'))) return deny('malformed argv');
     const bin = argv[0] as string;
     if (!def.binaries.includes(bin)) return deny(`${scriptlet.id} may not run ${bin} (declared: ${def.binaries.join(', ') || 'none'})`);
@@ -106,13 +105,6 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
       const r: CommandResult = { argv, exitCode: 127, signal: null, stdout: '', stderr: `${bin}: not found`, failed: true, timedOut: false, truncated: false };
       lastFailed = r;
       return r;
-    }
-    let onStdout: ((chunk: string) => void) | undefined;
-    if (options.progress === 'qemu-img' && req.onProgress) {
-      const report = req.onProgress;
-      onStdout = (chunk) => {
-        for (const m of chunk.matchAll(QEMU_PROGRESS)) report(Number(m[1]), 100);
-      };
     }
     let r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: runSignal, onStdout });
     // Output cut at the cap is refused anyway (failed): only its start crosses into the sandbox,

@@ -31,6 +31,7 @@ import type { LvDetails, LvVolume, PvInfo, Row, VgInfo } from './lvm-report.js';
 import { detailsFromRows, needsDetails, pvFromRow, sourcesFromPvs, vgFromRow, volumeFromRow } from './lvm-report.js';
 import type { LvmOperationKind } from './lvm-errors.js';
 import { classifyLvmFailure, firstReason } from './lvm-errors.js';
+import { qemuImgProgress } from './qemu-img.js';
 import { blkidSignature, chunkRanges, ddWipeArgs, qemuImgConvertArgs, qemuSourceFormat, wipefsArgs } from './lvm-data.js';
 
 type Failure = { ok: false; error: { code: ErrorCode; message: string; command?: CommandResult } };
@@ -498,7 +499,7 @@ export async function volCopy(ctx: ScriptletContext, input: OpInput<'vol.copy'>,
   const c = await createLv(ctx, d, vg, input.pool.name, { name: input.name, capacity: input.from.capacity });
   if (!c.ok) return c;
   const target = lvPath(vg, input.name);
-  const cp = await run(ctx.$.with({ progress: 'qemu-img' }), qemuImgConvertArgs(srcFormat, input.from.path, target));
+  const cp = await run(ctx.$.with(qemuImgProgress(ctx)), qemuImgConvertArgs(srcFormat, input.from.path, target));
   if (cp.failed) {
     await run(ctx.$, lvremoveArgs(ctx.host, vg, input.name)); // leave nothing half-copied
     return toolFailed(cp, `copying ${input.from.path} into ${target}`);

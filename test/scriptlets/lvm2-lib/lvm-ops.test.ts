@@ -244,7 +244,7 @@ t.test('snapshot with device-mapper: COW the origin\'s size, thin snapshot of a 
 });
 
 t.test('copy: create, qemu-img with progress, and remove the LV if the copy fails', async (t) => {
-  const { ctx, ran } = fakeCtx(
+  const { ctx, ran, progress } = fakeCtx(
     [[cmd('lvs'), lvs()], [cmd('lvcreate'), {}], [cmd('qemu-img'), { exitCode: 1, stderr: 'qemu-img: Could not open /srv/x.qcow2\n' }], [cmd('lvremove'), {}]],
     { deviceMapper: true }
   );
@@ -252,7 +252,10 @@ t.test('copy: create, qemu-img with progress, and remove the LV if the copy fail
   t.match(r, { ok: false, error: { code: 'TOOL_FAILED' } });
   const q = ran.find((x) => x.argv[0] === 'qemu-img');
   t.same(q?.argv, ['qemu-img', 'convert', '-p', '-n', '-f', 'qcow2', '-O', 'raw', '/srv/x.qcow2', '/dev/vg1/c']);
-  t.equal(q?.options.progress, 'qemu-img');
+  // qemu-img's -p output, as it arrives, is read by the scriptlet as progress of 100.
+  t.type(q?.options.onStdout, 'function', 'stdout is read as it arrives');
+  q?.options.onStdout?.('    (0.00/100%)\r    (12.50/100%)\r');
+  t.same(progress, [[0, 100], [12.5, 100]]);
   t.same(ran[ran.length - 1]?.argv, ['lvremove', '-f', 'vg1/c']);
   const odd = fakeCtx([], { deviceMapper: true });
   t.match(await volCopy(odd.ctx, { pool: POOL, name: 'c', from: { ...vol('a', '-', MiB), format: 'ploop' } }, D), { ok: false, error: { code: 'UNSUPPORTED' } });
