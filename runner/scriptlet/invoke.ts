@@ -13,10 +13,10 @@ import { allowedPaths, pathAllowed } from './path-policy.js';
 import { choose } from './select.js';
 import { err, ok, trimStderr, type ErrorData, type Result } from '../errors.js';
 import { BACKENDS } from '../backends/index.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from './runtime-types.js';
 import type { RegisteredScriptlet } from './registry.js';
 import type { GoldenCall } from '../golden/types.js';
-import type { ToolExecutor } from './executor.js';
+import type { ToolExecutor } from '../exec/executor.js';
 import { recordGolden } from '../golden/record.js';
 
 // Selection moved to select.ts; re-exported for the callers that import it from here.

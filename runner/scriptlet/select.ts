@@ -4,7 +4,7 @@ import type { PoolType } from '../contracts/generated.js';
 import type { OperationName } from './api.js';
 import { err, ok, type Result } from '../errors.js';
 import { BACKENDS, HOST_OPS } from '../backends/index.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from './runtime-types.js';
 import type { RegisteredScriptlet } from './registry.js';
 
 /** The tool serving an operation for a pool type, or null when the type does not offer it. */
