@@ -7,12 +7,9 @@ import { parseMachine } from '../lib/parted.js';
 const MACHINE = { diskFlags: false, escaped: false } as const;
 
 /** `-m` without disk flags (added in 3.1), filesystem-aware `resize` (removed in 3.0). */
-export function dialect18(version: string): PartedDialect {
-  return {
-    label: `parted ${version}`,
-    json: false,
-    machine: MACHINE,
-    parse: (stdout) => parseMachine(stdout, MACHINE),
-    resize: { kind: 'resize' }
-  };
-}
+export const PARTED_1_8: PartedDialect = {
+  json: false,
+  machine: MACHINE,
+  parse: (stdout) => parseMachine(stdout, MACHINE),
+  resize: { kind: 'resize' }
+};

@@ -3,18 +3,16 @@
 // nothing): this series cannot resize a partition. Everything else as in parted-1.8.
 import type { PartedDialect } from '../lib/parted-ops.js';
 import { parseMachine } from '../lib/parted.js';
-import { dialect18 } from '../parted-1.8/dialect.js';
+import { PARTED_1_8 } from '../parted-1.8/dialect.js';
 
 const MACHINE = { diskFlags: true, escaped: false } as const;
 
-export function dialect31(version: string): PartedDialect {
-  return {
-    ...dialect18(version),
-    machine: MACHINE,
-    parse: (stdout) => parseMachine(stdout, MACHINE),
-    resize: {
-      kind: 'none',
-      why: `parted ${version} cannot resize a partition: 3.0 removed 'resize' and 'resizepart' arrived in parted 3.2 (upstream 3.1 prints its usage for it and changes nothing); vol.resize needs parted 3.2 or later`
-    }
-  };
-}
+export const PARTED_3_1: PartedDialect = {
+  ...PARTED_1_8,
+  machine: MACHINE,
+  parse: (stdout) => parseMachine(stdout, MACHINE),
+  resize: {
+    kind: 'none',
+    why: "cannot resize a partition: 3.0 removed 'resize' and 'resizepart' arrived in parted 3.2 (upstream 3.1 prints its usage for it and changes nothing); vol.resize needs parted 3.2 or later"
+  }
+};

@@ -45,14 +45,14 @@ const PARTED_SERIES = `// parted 3.6 (NEWS 3.6: type-id and type-uuid). Only vol
 // operation stays parted-3.4.64's.
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
 import { volList } from '../lib/parted-ops.js';
-import { dialect3464 } from '../parted-3.4.64/dialect.js';
+import { PARTED_3_4_64 } from '../parted-3.4.64/dialect.js';
 import base from '../parted-3.4.64/vol-list.js';
 
 export default defineScriptlet({
   ...base,
   versions: '>=3.6.0',
   why: 'parted 3.6 (NEWS 3.6 added type-id and type-uuid); --json read as from 3.4.64. \`print free\`: one block volume per partition.',
-  run: (ctx, input) => volList(ctx, { ...dialect3464(ctx.toolVersion), label: \`parted \${ctx.toolVersion} (3.6 series)\` }, input)
+  run: (ctx, input) => volList(ctx, PARTED_3_4_64, input)
 });
 `;
 
