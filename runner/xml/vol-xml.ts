@@ -239,7 +239,8 @@ function parseVolTarget(
     } else if (child.name === 'permissions') {
       const p = parsePermissions(child, `${path}/permissions`, keep);
       if (!p.ok) return p;
-      out.permissions = p.value;
+      // An empty <permissions> says nothing and is not written back: not part of what was read.
+      if (Object.keys(p.value).length) out.permissions = p.value;
     }
     // path is read by the caller (backingStore) or computed by the pool (target); timestamps are output only
   }
