@@ -6,13 +6,15 @@ import { diskBackend } from './disk.js';
 import { fsBackend } from './fs.js';
 import { netfsBackend } from './netfs.js';
 import { logicalBackend } from './logical.js';
+import { iscsiDirectBackend } from './iscsi-direct.js';
 
 export const BACKENDS: Partial<Record<PoolType, Backend>> = {
   dir: dirBackend,
   disk: diskBackend,
   fs: fsBackend,
   netfs: netfsBackend,
-  logical: logicalBackend
+  logical: logicalBackend,
+  'iscsi-direct': iscsiDirectBackend
 };
 
 /** Host-wide operations (no pool): the tool serving each. */

@@ -6,7 +6,7 @@ import { invoke } from '../scriptlet/invoke.js';
 import { err, ok, type Result } from '../errors.js';
 import type { PoolRecord } from '../state/pool-store.js';
 import type { Service } from './context.js';
-import { withSecrets } from './secrets.js';
+import { redactArgv, withSecrets } from './secrets.js';
 
 // Pool types whose <source><device path> names a local block device or file: an absolute path.
 const LOCAL_DEVICE_TYPES: ReadonlySet<string> = new Set(['fs', 'disk', 'logical', 'zfs']);
@@ -49,7 +49,7 @@ export async function liveFacts(svc: Service, rec: PoolRecord): Promise<Result<L
   if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
   const pool = withSecrets(svc.rt.home, rec.def);
   if (!pool.ok) return pool;
-  const o = await invoke(svc.rt, { op: 'pool.refresh', poolType: rec.def.type, input: { pool: pool.value }, fsRoot: fsRootOf(rec.def) });
+  const o = redactArgv(await invoke(svc.rt, { op: 'pool.refresh', poolType: rec.def.type, input: { pool: pool.value }, fsRoot: fsRootOf(rec.def) }), pool.value);
   if (!o.result.ok) return o.result;
   const v = o.result.value as LiveFacts;
   return ok(v.source ? { sizes: v.sizes, source: v.source } : { sizes: v.sizes });

@@ -11,7 +11,7 @@ import type { PoolRecord } from '../state/pool-store.js';
 import type { CallContext, Service } from './context.js';
 import { describePool, fsRootOf, liveFacts, sourceProblem } from './pool-view.js';
 import { sweepPartials } from './partials.js';
-import { passwordProblem, withSecrets } from './secrets.js';
+import { passwordProblem, redactArgv, withSecrets } from './secrets.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
 type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
@@ -119,7 +119,7 @@ async function storageStep(svc: Service, call: CallContext, rec: PoolRecord, op:
   if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
   const pool = withSecrets(svc.rt.home, rec.def);
   if (!pool.ok) return pool;
-  const o = await invoke(svc.rt, { op, poolType: rec.def.type, input: { pool: pool.value, ...input }, fsRoot: fsRootOf(rec.def), dryRun, signal: call.signal, onProgress: call.progress });
+  const o = redactArgv(await invoke(svc.rt, { op, poolType: rec.def.type, input: { pool: pool.value, ...input }, fsRoot: fsRootOf(rec.def), dryRun, signal: call.signal, onProgress: call.progress }), pool.value);
   if (!o.result.ok) return o.result;
   return ok(dryRun ? { plan: o.plan } : null);
 }

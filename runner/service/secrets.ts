@@ -65,3 +65,20 @@ export function withSecrets(home: string, def: PoolDefinition): Result<PoolDefin
 export function passwordProblem(def: PoolDefinition): string | null {
   return def.source?.auth?.password !== undefined ? 'source.auth.password cannot be given: put the CHAP password in the secret store (secrets/UUID or secrets/USAGE in the agent home)' : null;
 }
+
+/** What callers see of a run with a secret: the password never appears in argv (errors, plans). */
+export function redactArgv<T>(r: T, def: PoolDefinition): T {
+  const password = def.source?.auth?.password;
+  if (password === undefined) return r;
+  const hide = (argv: unknown) => (Array.isArray(argv) ? argv.map((a) => (typeof a === 'string' ? a.split(password).join('***') : a)) : argv);
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) o[k] = k === 'argv' ? hide(x) : walk(x);
+      return o;
+    }
+    return v;
+  };
+  return walk(r) as T;
+}
