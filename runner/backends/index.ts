@@ -7,6 +7,7 @@ import { fsBackend } from './fs.js';
 import { netfsBackend } from './netfs.js';
 import { logicalBackend } from './logical.js';
 import { iscsiDirectBackend } from './iscsi-direct.js';
+import { zfsBackend } from './zfs.js';
 
 export const BACKENDS: Partial<Record<PoolType, Backend>> = {
   dir: dirBackend,
@@ -14,7 +15,8 @@ export const BACKENDS: Partial<Record<PoolType, Backend>> = {
   fs: fsBackend,
   netfs: netfsBackend,
   logical: logicalBackend,
-  'iscsi-direct': iscsiDirectBackend
+  'iscsi-direct': iscsiDirectBackend,
+  zfs: zfsBackend
 };
 
 /** Host-wide operations (no pool): the tool serving each. */
