@@ -8,6 +8,7 @@ import { netfsBackend } from './netfs.js';
 import { logicalBackend } from './logical.js';
 import { iscsiDirectBackend } from './iscsi-direct.js';
 import { zfsBackend } from './zfs.js';
+import { iscsiBackend } from './iscsi.js';
 
 export const BACKENDS: Partial<Record<PoolType, Backend>> = {
   dir: dirBackend,
@@ -16,7 +17,8 @@ export const BACKENDS: Partial<Record<PoolType, Backend>> = {
   netfs: netfsBackend,
   logical: logicalBackend,
   'iscsi-direct': iscsiDirectBackend,
-  zfs: zfsBackend
+  zfs: zfsBackend,
+  iscsi: iscsiBackend
 };
 
 /** Host-wide operations (no pool): the tool serving each. */
