@@ -75,6 +75,8 @@ export async function startTgtd(opts: TgtdOptions): Promise<Tgtd> {
       await exited;
       clearTimeout(timer);
     }
+    // tgtd leaves its control socket files behind.
+    for (const f of [`/var/run/tgtd/socket.${control}`, `/var/run/tgtd/socket.${control}.lock`]) rmSync(f, { force: true });
     rmSync(dir, { recursive: true, force: true });
   };
   try {
