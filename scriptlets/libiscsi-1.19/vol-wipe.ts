@@ -5,7 +5,7 @@ import { wipeArgv } from './wipe-argv.js';
 
 // Zeros over the whole LUN, written from userspace like libvirt's iscsi-direct wipe (WRITE(16) of
 // zero blocks). libiscsi-bin has no writing tool, so QEMU's libiscsi driver does the writes:
-// `qemu-img convert -n -S 0` from a null-co source that reads zeros onto the LUN (Debian:
+// `qemu-img convert -p -n -S 0` (progress reported) from a null-co source that reads zeros onto the LUN (Debian:
 // qemu-block-extra). Only the zero algorithm, as in libvirt.
 export default defineScriptlet({
   operation: 'vol.wipe',
@@ -20,7 +20,7 @@ export default defineScriptlet({
     if (lun === null) return fail('NO_VOLUME', `${input.volume.name} is not an iscsi-direct volume name (unit:0:0:LUN)`);
     const portal = portalOf(input.pool);
     if (!portal.ok) return fail('INVALID_ARGUMENT', portal.message);
-    const r = await ctx.$`qemu-img ${wipeArgv(portal.value, lun, input.volume.capacity)}`;
+    const r = await ctx.$.with({ progress: 'qemu-img' })`qemu-img ${wipeArgv(portal.value, lun, input.volume.capacity)}`;
     if (!r.failed) return done({});
     if (/Unknown protocol|Unknown driver 'iscsi'/.test(r.stderr)) return fail('TOOL_MISSING', 'qemu-img has no iscsi driver: install qemu-block-extra', r);
     const c = classifyIscsiError(r.stderr);

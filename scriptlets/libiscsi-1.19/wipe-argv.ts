@@ -20,5 +20,5 @@ export function wipeArgv(p: Portal, lun: number, bytes: number): string[] {
     object.push('--object', `secret,id=sa-chap,data=${opt(p.user.password)}`);
   }
   if (p.initiator) target.push(`file.initiator-name=${opt(p.initiator)}`);
-  return ['convert', '-n', '-S', '0', ...object, '--image-opts', `driver=null-co,size=${bytes},read-zeroes=on`, '--target-image-opts', target.join(',')];
+  return ['convert', '-p', '-n', '-S', '0', ...object, '--image-opts', `driver=null-co,size=${bytes},read-zeroes=on`, '--target-image-opts', target.join(',')];
 }

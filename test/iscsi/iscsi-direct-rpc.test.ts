@@ -110,7 +110,10 @@ t.test('iscsi-direct over JSON-RPC against tgtd', { skip: why ?? false, timeout:
   t.equal(plan.plan[0]?.argv[0], 'qemu-img', 'the wipe plan');
   t.notOk(JSON.stringify(plan).includes(PASSWORD), 'the plan does not show the password');
   t.equal(nonZeroBytes(tgt.lunFile(2)), 68 * 1024, 'a dry run changes nothing');
+  const before = rpc.notifications.length;
   await rpc.ok('vol.wipe', { volume: { pool: 'iscsi-direct-auth', vol: 'unit:0:0:2' } });
+  const progress = rpc.notifications.slice(before).filter((n) => n.method === 'progress');
+  t.ok(progress.length > 0, `the wipe reports progress (${progress.length} notifications)`);
   t.equal(nonZeroBytes(tgt.lunFile(2)), 0, 'LUN 2 reads zero on the target after the wipe');
   t.equal(nonZeroBytes(tgt.lunFile(1)), 4096, 'LUN 1 is untouched');
   t.equal((await rpc.fails('vol.wipe', { volume: { pool: 'iscsi-direct-auth', vol: 'unit:0:0:2' }, algorithm: 'random' })).code, 'UNSUPPORTED', 'only zero wipes, as in libvirt');

@@ -63,7 +63,7 @@ t.test('libiscsi URLs, names and the wipe argv', async (t) => {
   if (!p.ok) return;
   t.equal(portalUrl(p.value), 'iscsi://u%pa,ss@[fe80::1]:3260/', 'IPv6 in brackets, the default port');
   t.same(wipeArgv(p.value, 3, 4096), [
-    'convert', '-n', '-S', '0', '--object', 'secret,id=sa-chap,data=pa,,ss', '--image-opts', 'driver=null-co,size=4096,read-zeroes=on', '--target-image-opts',
+    'convert', '-p', '-n', '-S', '0', '--object', 'secret,id=sa-chap,data=pa,,ss', '--image-opts', 'driver=null-co,size=4096,read-zeroes=on', '--target-image-opts',
     'driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=[fe80::1]:3260,file.target=iqn.2026-12.x:t,file.lun=3,file.user=u,file.password-secret=sa-chap,file.initiator-name=iqn.2026-12.x:i'
   ], "QEMU's ',,' escape");
   t.notOk(portalOf(pool({ username: 'u', password: 'a@b' })).ok, "'@' cannot travel in libiscsi's URL");
