@@ -5,7 +5,7 @@
 // is still alive; the files go last.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,7 @@ export async function startTgtd(opts: TgtdOptions): Promise<Tgtd> {
     truncateSync(f, mib * 1024 * 1024);
     return f;
   });
+  mkdirSync('/var/run/tgtd', { recursive: true });
   const child: ChildProcess = spawn('/usr/sbin/tgtd', ['-f', '-C', String(control), '--iscsi', `portal=127.0.0.1:${port}`], { stdio: 'ignore', detached: false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const adm = (...args: string[]) => execa('/usr/sbin/tgtadm', ['-C', String(control), '--lld', 'iscsi', ...args], { reject: false });
