@@ -2,6 +2,7 @@ import { defineScriptlet, done, fail, toolFailed } from '../../runner/scriptlet/
 import { lunOfName, portalOf } from './portal.js';
 import { classifyIscsiError } from './iscsi-ls.js';
 import { wipeArgv } from './wipe-argv.js';
+import { qemuImgProgress } from '../lib/qemu-img.js';
 
 // Zeros over the whole LUN, written from userspace like libvirt's iscsi-direct wipe (WRITE(16) of
 // zero blocks). libiscsi-bin has no writing tool, so QEMU's libiscsi driver does the writes:
@@ -20,7 +21,7 @@ export default defineScriptlet({
     if (lun === null) return fail('NO_VOLUME', `${input.volume.name} is not an iscsi-direct volume name (unit:0:0:LUN)`);
     const portal = portalOf(input.pool);
     if (!portal.ok) return fail('INVALID_ARGUMENT', portal.message);
-    const r = await ctx.$.with({ progress: 'qemu-img' })`qemu-img ${wipeArgv(portal.value, lun, input.volume.capacity)}`;
+    const r = await ctx.$.with(qemuImgProgress(ctx))`qemu-img ${wipeArgv(portal.value, lun, input.volume.capacity)}`;
     if (!r.failed) return done({});
     if (/Unknown protocol|Unknown driver 'iscsi'/.test(r.stderr)) return fail('TOOL_MISSING', 'qemu-img has no iscsi driver: install qemu-block-extra', r);
     const c = classifyIscsiError(r.stderr);

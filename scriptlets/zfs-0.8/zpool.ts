@@ -1,6 +1,6 @@
 // OpenZFS 0.8's zpool, as the zfs pool scriptlets use it. Output is read in scripting mode
 // (-H: no header, one tab between fields) with exact numbers (-p), which every release from 0.8
-// on prints the same way; 2.3's JSON (-j) is not read (see zfs-2.3/series.ts for why).
+// on prints the same way; 2.3's JSON (-j) is not read (see series.ts for why).
 // Messages are matched on zpool's own wording (cmd/zpool/zpool_main.c), judged with the exit code.
 import { fail, toolFailed, type CommandResult, type ScriptletError } from '../../runner/scriptlet/api.js';
 import type { PoolDefinition, PoolSizes, PoolSource } from '../../runner/contracts/generated.js';
