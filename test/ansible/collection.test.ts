@@ -68,7 +68,8 @@ t.test('a playbook over two hosts: check mode, changed, then ok', { skip: why ??
     ANSIBLE_REMOTE_TEMP: join(dir, 'tmp-remote'),
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_RETRY_FILES_ENABLED: 'false',
-    ANSIBLE_FORKS: '2'
+    ANSIBLE_FORKS: '2',
+    PYTHONDONTWRITEBYTECODE: '1'
   };
   let n = 0;
   const play = (...args: string[]) => new Promise<{ code: number | null; out: string; recap: Recap }>((resolve) => {
