@@ -89,3 +89,26 @@ t.test('an agent that cannot start is a clear error, not a hang', async (t) => {
   const bad = await connect({ ssh: 'http://example.invalid/' });
   t.equal(!bad.ok && bad.error.code, 'INVALID_ARGUMENT', 'not an ssh URL');
 });
+
+// The types are the contracts': these lines must not compile (the build fails if one does).
+// Never called; it only has to type-check.
+export async function typesFollowTheContracts(client: Client): Promise<void> {
+  // @ts-expect-error a volume needs a name and a capacity
+  await client.vol.create({ pool: 'default' });
+  // @ts-expect-error capacity is bytes, a number
+  await client.vol.create({ pool: 'default', name: 'x', capacity: '1G' });
+  // @ts-expect-error no such method
+  await client.pool.explode({ pool: 'default' });
+  // @ts-expect-error no such method name
+  await client.call('pool.explode', {});
+  const r = await client.pool.get({ name: 'default' });
+  // @ts-expect-error a result must be checked before use
+  void r.value.name;
+  if (r.ok) {
+    const state: 'inactive' | 'building' | 'running' = r.value.state;
+    void state;
+  } else {
+    // @ts-expect-error error codes are the spec's
+    void (r.error.code === 'NOT_A_CODE');
+  }
+}
