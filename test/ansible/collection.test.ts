@@ -10,6 +10,7 @@ import { BIN, REPO, tempDir } from '../helpers/paths.js';
 import { sshdMissing, startSshd } from '../helpers/sshd.js';
 
 const PLAYBOOK = '/usr/bin/ansible-playbook';
+const ADHOC = '/usr/bin/ansible';
 // Four playbook runs over ssh: minutes on a loaded machine, so more than the suite's 300 s.
 t.setTimeout(900_000);
 const why = sshdMissing() ?? (existsSync(PLAYBOOK) ? null : 'no ansible-playbook (apt-get install ansible-core)');
@@ -72,17 +73,19 @@ t.test('a playbook over two hosts: check mode, changed, then ok', { skip: why ??
     PYTHONDONTWRITEBYTECODE: '1'
   };
   let n = 0;
-  const play = (...args: string[]) => new Promise<{ code: number | null; out: string; recap: Recap }>((resolve) => {
+  const run = (bin: string, args: string[]) => new Promise<{ code: number | null; out: string; recap: Recap }>((resolve) => {
     const record = join(dir, `recap-${++n}.json`);
     const started = Date.now();
-    execFile(PLAYBOOK, ['-i', inventory, join(REPO, 'test', 'fixtures', 'ansible', 'site.yml'), ...args], { env: { ...env, SA_RECORD: record }, maxBuffer: 64 << 20 }, (e, stdout, stderr) => {
+    // Ad-hoc `ansible` loads callbacks only when asked to.
+    execFile(bin, ['-i', inventory, ...args], { env: { ...env, SA_RECORD: record, ANSIBLE_LOAD_CALLBACK_PLUGINS: '1' }, maxBuffer: 64 << 20 }, (e, stdout, stderr) => {
       const code = e ? (typeof e.code === 'number' ? e.code : 1) : 0;
       const recap = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as Recap) : { stats: {}, results: [] };
-      t.comment(`ansible-playbook ${args.join(' ')}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      t.comment(`${bin} ${args.join(' ')}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (code !== 0) t.comment(`${stdout}\n${stderr}`.slice(-4000));
       resolve({ code, out: `${stdout}\n${stderr}`, recap });
     });
   });
+  const play = (...args: string[]) => run(PLAYBOOK, [join(REPO, 'test', 'fixtures', 'ansible', 'site.yml'), ...args]);
   const hosts = Object.keys(homes).sort();
 
   // Check mode (with diff): changes reported and planned, nothing changed.
@@ -123,4 +126,14 @@ t.test('a playbook over two hosts: check mode, changed, then ok', { skip: why ??
   t.equal(grow.code, 0, 'ansible-playbook exits 0');
   for (const h of hosts) t.equal(grow.recap.stats[h]?.changed, 1, `grow run on ${h}: one change`);
   for (const home of Object.values(homes)) t.equal(volumes(home, 'images').find((v) => v.name === 'disk1.qcow2')?.capacity, 96 << 20, 'resized to 96 MiB');
+
+  // Ad hoc, as ops do: the running images pool absent = stopped and undefined, its data kept.
+  const gone = await run(ADHOC, ['agents', '-m', 'storage_agent.storage_agent.storage_agent_pool', '-a', 'name=images state=absent agent={{ storage_agent_bin }} home={{ storage_agent_home }}']);
+  t.equal(gone.code, 0, 'ansible exits 0');
+  for (const h of hosts) t.equal(gone.recap.stats[h]?.changed, 1, `images absent on ${h}: changed`);
+  t.same(gone.recap.results.map((x) => (x.result as { steps?: { method: string }[] }).steps?.map((s) => s.method)), [['pool.stop', 'pool.undefine'], ['pool.stop', 'pool.undefine']], 'by pool.stop then pool.undefine');
+  for (const home of Object.values(homes)) {
+    t.same(poolNames(home).map((p) => p.name).sort(), ['default', 'spare'], 'images undefined');
+    t.ok(existsSync(join(home, 'images-pool', 'disk1.qcow2')), 'its volumes kept');
+  }
 });

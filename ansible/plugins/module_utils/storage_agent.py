@@ -60,7 +60,10 @@ class AgentSession(object):
                 rc = self.proc.wait()
                 return dict(error=dict(code='CONNECT_FAILED', message='storage-agent exited (%s) before answering %s: %s'
                                        % (rc, method, self._stderr_tail()), exitCode=rc))
-            msg = json.loads(out.decode('utf-8'))
+            try:
+                msg = json.loads(out.decode('utf-8'))
+            except ValueError:
+                continue  # the interface puts nothing but JSON on stdout; a stray line is not an answer
             if isinstance(msg, dict) and msg.get('id') == rid:
                 if 'error' in msg:
                     data = msg['error'].get('data') or dict(code='INTERNAL', message=msg['error'].get('message', ''))
