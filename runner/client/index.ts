@@ -60,8 +60,9 @@ export interface Client {
   /** Every request's progress, as events. */
   on(event: 'progress', fn: (p: Progress) => void): this;
   off(event: 'progress', fn: (p: Progress) => void): this;
-  /** Let in-flight requests finish, then end the agent (and the ssh session). */
-  close(): Promise<void>;
+  /** Let in-flight requests finish, then end the agent (and the ssh session); `signal` aborting
+   *  stops waiting and kills it (open requests then answer CONNECT_FAILED). */
+  close(opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
 const OWN_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'storage-agent');
@@ -105,8 +106,13 @@ class AgentClient extends EventEmitter implements Client {
     return { get id() { return id; }, result, progress: stream.iterable };
   }
 
-  close(): Promise<void> {
-    return this.conn.close();
+  close(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = opts;
+    if (!signal) return this.conn.close();
+    const kill = () => this.conn.kill();
+    if (signal.aborted) kill();
+    else signal.addEventListener('abort', kill, { once: true });
+    return this.conn.close().finally(() => signal.removeEventListener('abort', kill));
   }
 }
 

@@ -77,6 +77,12 @@ t.test('progress as events and as an async iterator; cancel with an AbortSignal'
   const pre = await client.vol.list({ pool: 'default' }, { signal: AbortSignal.abort() });
   t.equal(!pre.ok && pre.error.code, 'CANCELLED', 'aborted before sending: CANCELLED, nothing sent');
   t.ok((await client.agent.version()).ok, 'the connection is still good');
+
+  // A close that must not wait: the long wipe in flight is cut off, and its request says so.
+  const long = client.vol.wipe({ volume: { pool: 'default', vol: 'big.raw' }, algorithm: 'random' });
+  await client.close({ signal: AbortSignal.abort() });
+  const cut = await long;
+  t.equal(!cut.ok && cut.error.code, 'CONNECT_FAILED', 'close with an aborted signal kills the agent: CONNECT_FAILED');
 });
 
 t.test('an agent that cannot start is a clear error, not a hang', async (t) => {
