@@ -44,6 +44,6 @@ export function endedError(how: { remote: string | null; agent: string }, e: End
     return { code: 'TOOL_MISSING', message: `no agent: ${how.agent} was not found${how.remote === null ? '' : ` on ${how.remote}`} (install the storage-agent package there, or name its path)`, package: 'storage-agent (npm)', ...extra };
   }
   if (e.exitCode === 126) return { code: 'PERMISSION_DENIED', message: `${how.agent}${how.remote === null ? '' : ` on ${how.remote}`} is not executable`, ...extra };
-  const how_ = e.signal ? `was killed (${e.signal})` : `exited (code ${e.exitCode})`;
-  return { code: 'CONNECT_FAILED', message: `${where} ${how_} before answering${stderr ? `: ${stderr.split('\n').pop()}` : ''}`, ...extra };
+  const ending = e.signal ? `was killed (${e.signal})` : `exited (code ${e.exitCode})`;
+  return { code: 'CONNECT_FAILED', message: `${where} ${ending} before answering${stderr ? `: ${stderr.split('\n').pop()}` : ''}`, ...extra };
 }
