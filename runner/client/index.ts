@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { METHOD_NAMES, type MethodContracts, type ErrorCode, type ErrorData } from '../contracts/generated.js';
+import { METHOD_NAMES, type MethodContracts } from '../contracts/generated.js';
 import type { Result } from '../errors.js';
 import { Connection, type Progress, type RequestOptions } from './connection.js';
 import { sshArgv, parseSshUrl, type SshTarget } from './ssh-target.js';
