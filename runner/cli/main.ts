@@ -16,7 +16,7 @@ const errOut = (s: string) => process.stderr.write(s);
 function usage(): string {
   const lines = VERBS.map((v) => `  ${v.usage.padEnd(70)} ${v.help}`);
   return [
-    'usage: storage-agent [--home DIR] [--json] [--connect ssh://[user@]host[:port] [--ssh-config FILE]] COMMAND [ARGS]',
+    'usage: storage-agent [--home DIR] [--json] [--record DIR [--source TEXT]] [--connect ssh://[user@]host[:port] [--ssh-config FILE]] COMMAND [ARGS]',
     '',
     'Commands:',
     `  ${'serve'.padEnd(70)} JSON-RPC 2.0 on stdin/stdout, one message per line.`,
@@ -25,12 +25,13 @@ function usage(): string {
     ...lines,
     '',
     'State lives in $STORAGE_AGENT_HOME or --home (default /var/lib/storage-agent for root).',
+    '--record DIR writes every real scriptlet run as a golden under DIR; --source says where its output came from.',
     '--connect runs the command on another host over ssh (its storage-agent, its --home).',
     ''
   ].join('\n');
 }
 
-/** --home, --json, --connect and --ssh-config may stand anywhere before `--`. */
+/** --home, --json, --record DIR, --source TEXT, --connect and --ssh-config may stand anywhere before `--`. */
 function globalOptions(argv: string[]): { home?: string; connect?: string; sshConfig?: string; json: boolean; help: boolean; rest: string[] } | string {
   const rest: string[] = [];
   let home: string | undefined;
@@ -47,7 +48,12 @@ function globalOptions(argv: string[]): { home?: string; connect?: string; sshCo
       home = argv[++i];
       if (home === undefined) return '--home needs a directory';
     } else if (a.startsWith('--home=')) home = a.slice(7);
-    else if (a === '--connect' || a === '--ssh-config') {
+    else if (a === '--record' || a === '--source') {
+      // Record mode (runner/golden/record.ts): the same settings as the environment variables.
+      const v = argv[++i];
+      if (v === undefined) return `${a} needs a value`;
+      process.env[a === '--record' ? 'STORAGE_AGENT_RECORD' : 'STORAGE_AGENT_RECORD_SOURCE'] = v;
+    } else if (a === '--connect' || a === '--ssh-config') {
       const v = argv[++i];
       if (v === undefined) return `${a} needs a value`;
       where[a === '--connect' ? 'connect' : 'sshConfig'] = v;
