@@ -5,11 +5,14 @@ import { runCommand, type RunOptions } from './run-command.js';
 import { PoolFsHost, type FsOpName, type PoolFsOptions } from './pool-fs.js';
 
 export interface ToolExecutor {
+  /** Runs commands on this machine: pool files are handed to them by descriptor (runner/exec/pin-files.ts). */
+  readonly opensFiles?: boolean;
   exec(file: string, argv: readonly string[], opts: RunOptions): Promise<CommandResult>;
   fs(root: string, op: FsOpName, args: readonly unknown[], opts: PoolFsOptions): Promise<FsResult<unknown>>;
 }
 
 export const realExecutor: ToolExecutor = {
+  opensFiles: true,
   exec: (file, argv, opts) => runCommand(file, argv, opts),
   fs: (root, op, args, opts) => new PoolFsHost(root).call(op, args, opts)
 };

@@ -31,6 +31,11 @@ export interface RunOptions {
   onStdout?: ((chunk: string) => void) | undefined;
   /** Extra environment on top of LC_ALL=C and the fixed PATH (tests point PATH at fake tools). */
   env?: Record<string, string> | undefined;
+  /**
+   * Pool files opened for the command (runner/exec/pin-files.ts): it runs `argv` instead, with
+   * `fds` as its descriptors 3, 4, ...; the result keeps the caller's argv.
+   */
+  pinned?: { argv: readonly string[]; fds: readonly number[] } | undefined;
 }
 
 const O_CLOEXEC = 0o2000000;
@@ -91,13 +96,16 @@ export async function runCommand(file: string, argv: readonly string[], opts: Ru
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs();
   closeInheritedDescriptors();
   const { execa } = await loadExeca();
-  const child = execa(file, argv.slice(1), {
+  const run = opts.pinned?.argv ?? argv;
+  const child = execa(file, run.slice(1), {
     shell: false,
     reject: false,
     extendEnv: false,
     env: { LC_ALL: 'C', LANG: 'C', PATH: FIXED_PATH, ...opts.env },
     input: opts.stdin,
-    stdin: opts.stdin === undefined ? 'ignore' : 'pipe',
+    // Descriptors 0-2, and only the pool files opened for this command beyond them.
+    // (execa's types name descriptor numbers 3-9 only; any open descriptor works.)
+    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...((opts.pinned?.fds ?? []) as readonly 3[])],
     // Own process group, so a timeout or cancel kills the tool's children too.
     detached: true,
     cleanup: true,

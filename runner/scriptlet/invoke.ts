@@ -7,6 +7,7 @@ import type { CommandResult, FsResult, HostFacts, OperationName, ScriptletResult
 import type { WireCommandOptions } from '../sandbox/protocol.js';
 import type { FsOpName } from '../exec/pool-fs.js';
 import { MUTATING_FS_OPS } from '../exec/pool-fs.js';
+import { pinPoolFiles, releasePinned, restoreNames, type PinnedFiles } from '../exec/pin-files.js';
 import { resolveBinary } from '../exec/resolve-binary.js';
 import { packageOf } from '../probe/packages.js';
 import { allowedPaths, pathAllowed } from './path-policy.js';
@@ -106,7 +107,19 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
       lastFailed = r;
       return r;
     }
-    let r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: runSignal, onStdout });
+    // A pool file swapped for a symlink after its lookup must not be followed: the command gets it by descriptor.
+    let pinned: PinnedFiles | null = null;
+    if (fileTarget && req.fsRoot && executor.opensFiles) {
+      const p = pinPoolFiles(argv, req.fsRoot);
+      if (!p.ok) return deny(p.why);
+      pinned = p.pinned;
+    }
+    let r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: runSignal, onStdout, pinned: pinned ?? undefined });
+    if (pinned) {
+      const swapped = releasePinned(pinned);
+      if (swapped) return deny(`${scriptlet.id}: ${swapped}`);
+      if (pinned.names.length) r = { ...r, stdout: restoreNames(r.stdout, pinned), stderr: restoreNames(r.stderr, pinned) };
+    }
     // Output cut at the cap is refused anyway (failed): only its start crosses into the sandbox,
     // not up to 2 x 16 MiB per command.
     if (r.truncated) r = { ...r, stdout: r.stdout.slice(0, TRUNCATED_KEEP), stderr: r.stderr.slice(0, TRUNCATED_KEEP) };

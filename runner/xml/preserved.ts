@@ -23,11 +23,22 @@ export class PreservedBuilder {
   /** @param namespaces prefix -> URI declared on the root element */
   constructor(private readonly namespaces: ReadonlyMap<string, string> = new Map()) {}
 
-  /** Keep an unknown child element of the element at `path`. */
+  /**
+   * Keep an unknown child element of the element at `path`, in one canonical form, so that the
+   * fragment read back from the agent's own output is the same string (the writer moves a
+   * fragment's namespace declarations to the root): its other attributes in document order, then
+   * a declaration for each prefix it uses (its own binding, else the root's), sorted by prefix.
+   * Declarations of prefixes it does not use are dropped: they mean nothing, and the writer
+   * could not give them back.
+   */
   element(path: string, el: XElement): void {
-    const declared = new Set(el.attrs.filter(([k]) => k.startsWith('xmlns:')).map(([k]) => k.slice(6)));
-    const needed = [...usedPrefixes(el)].filter((p) => !declared.has(p) && this.namespaces.has(p)).sort();
-    const copy: XElement = { ...el, attrs: [...el.attrs, ...needed.map((p): [string, string] => [`xmlns:${p}`, this.namespaces.get(p)!])] };
+    const own = declaredNamespaces(el);
+    const decls: Array<[string, string]> = [];
+    for (const p of [...usedPrefixes(el)].sort()) {
+      const uri = own.get(p) ?? this.namespaces.get(p);
+      if (uri !== undefined) decls.push([`xmlns:${p}`, uri]);
+    }
+    const copy: XElement = { ...el, attrs: [...el.attrs.filter(([k]) => !k.startsWith('xmlns:')), ...decls] };
     this.push(path, serialize(copy).trimEnd());
   }
 

@@ -228,6 +228,9 @@ function parseVolTarget(
     if (child.name === 'format') {
       const f = attr(child, 'type');
       if (f === undefined) continue;
+      // Like libvirt, a pool type without volume formats (logical, iscsi, ...) ignores <format>:
+      // it is never written back for such a pool, so it is not part of what was read either.
+      if (opts.poolType && !POOL_TYPES[opts.poolType].volFormats) continue;
       const allowed = opts.poolType ? POOL_TYPES[opts.poolType].volFormats : [...ALL_VOL_FORMATS];
       if (allowed && !allowed.includes(f)) {
         return err('XML_ERROR', `unknown volume format type '${f.slice(0, 50)}'${opts.poolType ? ` for a ${opts.poolType} pool` : ''} (expected one of: ${allowed.join(', ')})`);
@@ -236,7 +239,8 @@ function parseVolTarget(
     } else if (child.name === 'permissions') {
       const p = parsePermissions(child, `${path}/permissions`, keep);
       if (!p.ok) return p;
-      out.permissions = p.value;
+      // An empty <permissions> says nothing and is not written back: not part of what was read.
+      if (Object.keys(p.value).length) out.permissions = p.value;
     }
     // path is read by the caller (backingStore) or computed by the pool (target); timestamps are output only
   }

@@ -8,7 +8,7 @@
 // at pools in the temp dir: pool refs are the throwaway pool `fuzzpool`, unknown names or junk,
 // and pools the fuzz defines are all named `fzdef-*` with their target in the temp dir, and no
 // ref can name them.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,13 +19,15 @@ import { contractsAjv } from '../../runner/contracts/validate.js';
 import { MAX_LINE_BYTES } from '../../runner/rpc/line-reader.js';
 import { RawAgent, SPEC_CODES, diffSnapshots, snapshot, type Msg } from './fuzz-lib.js';
 import { recordFigure, SOAK } from './figures.js';
+import { seedsFor } from '../helpers/seeds.js';
 
 const SUITE = 'fuzz-rpc';
 const SCALE = SOAK ? 20 : 1;
 const BATCHES = 60 * SCALE;
 const HUGE_OVER = SOAK ? 20 : 2;
 const HUGE_UNDER = SOAK ? 100 : 5;
-const seed = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : Date.now() % 2 ** 31;
+// npm test: the fixed (and regression) seeds; the soak: a fresh one (test/helpers/seeds.ts).
+const PLAN = seedsFor(SUITE);
 
 const METHODS = readdirSync(join(REPO, 'contracts', 'methods')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
 const METHOD_SET = new Set(METHODS);
@@ -513,11 +515,11 @@ function matchNulls(got: Msg[], want: Exp[], problems: string[]): boolean {
 
 if (process.env['FUZZ_SAMPLE']) {
   const m = process.env['FUZZ_SAMPLE'];
-  for (const p of fc.sample(methodParams(m, '/tmp/x'), 30)) process.stdout.write(`${paramsValid(m, p) ? 'VALID  ' : 'invalid'} ${JSON.stringify(p).slice(0, 200)}\n`);
+  for (const p of fc.sample(methodParams(m, '/tmp/x'), { numRuns: 30, seed: PLAN.seeds[0] })) process.stdout.write(`${paramsValid(m, p) ? 'VALID  ' : 'invalid'} ${JSON.stringify(p).slice(0, 200)}\n`);
   process.exit(0);
 }
 
-t.test('JSON-RPC fuzzing on one serve process', async (t) => {
+async function fuzzServe(t: Test, seed: number): Promise<void> {
   const root = tempDir(t, 'sa-fuzz-rpc-');
   const home = join(root, 'home');
   mkdirSync(join(root, 'defs'), { recursive: true });
@@ -630,4 +632,7 @@ t.test('JSON-RPC fuzzing on one serve process', async (t) => {
   recordFigure({ suite: SUITE, metric: 'rss_growth_mib', value: Math.round(growthMiB) });
   t.equal(problems.length, 0, `every line answered per JSON-RPC 2.0 (${problems.length} problems${problems.length ? `; first: ${unique.slice(0, 8).join(' | ')}` : ''})`);
   t.equal(await agent.close(), 0, 'EOF: exit 0');
-});
+}
+
+t.comment(PLAN.describe);
+for (const seed of PLAN.seeds) t.test(`JSON-RPC fuzzing on one serve process (seed ${seed})`, (t) => fuzzServe(t, seed));

@@ -1,16 +1,31 @@
 // Edge cases through the agent's service, for real on this machine: a GPT whose backup header is
 // not at the end of the (grown) device, where parted warns around its output; and netfs mounts
-// where the kernel has no NFS/CIFS client (util-linux's mount says so: TOOL_MISSING naming the
-// Debian package of the helper).
+// on a host without the NFS/CIFS client (no mount.nfs / mount.cifs helper, and a kernel without
+// the file system): util-linux's mount says so, and the agent answers TOOL_MISSING naming the
+// Debian package of the helper. The helpers' absence is made through the agent's tool path
+// (STORAGE_AGENT_TOOL_PATH), whether or not nfs-common and cifs-utils are installed here: its
+// `mount` is the real util-linux mount run with --internal-only (-i), which never calls a
+// /sbin/mount.TYPE helper, so it fails exactly as it does where no helper is installed.
 import t from 'tap';
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool, Volume } from '../../../runner/contracts/generated.js';
 import { detachedCall } from '../../../runner/service/context.js';
 import { dispatch } from '../../../runner/service/dispatch.js';
 import { testService } from '../../helpers/runtime.js';
 import { isMounted, needsRoot } from '../../helpers/loop.js';
+import { FIXED_PATH } from '../../../runner/exec/run-command.js';
+
+/** A tool directory (first on the agent's tool path) whose `mount` never runs a mount.TYPE helper. */
+function toolPathWithoutMountHelpers(dir: string): string {
+  const bin = join(dir, 'tools');
+  mkdirSync(bin);
+  const mount = ['/usr/bin/mount', '/bin/mount'].find((m) => existsSync(m)) ?? 'mount';
+  writeFileSync(join(bin, 'mount'), `#!/bin/sh\n# The real mount, told not to call /sbin/mount.TYPE helpers: as on a host without them.\nexec ${mount} --internal-only "$@"\n`);
+  chmodSync(join(bin, 'mount'), 0o755);
+  return `${bin}:${FIXED_PATH}`;
+}
 
 t.test('GPT backup header not at the end: the warning does not break reading', { skip: needsRoot }, async (t) => {
   const dir = mkdtempSync('/tmp/sa-disk-edge-');
@@ -38,7 +53,7 @@ t.test('GPT backup header not at the end: the warning does not break reading', {
 t.test('netfs without a kernel client', { skip: needsRoot }, async (t) => {
   const fsTypes = readFileSync('/proc/filesystems', 'utf8');
   const dir = mkdtempSync('/tmp/sa-netfs-');
-  const svc = await testService(t);
+  const svc = await testService(t, { toolPath: toolPathWithoutMountHelpers(dir) });
   t.teardown(async () => {
     for (const f of ['nfs', 'cifs']) if (isMounted(join(dir, f))) await execa('umount', [join(dir, f)], { reject: false });
     rmSync(dir, { recursive: true, force: true });
