@@ -6,8 +6,9 @@ import { done, fail, fsFailed, isPartialName, partialName, toolFailed } from '..
 import type { CommandResult, FileStat, OpInput, ScriptletContext, ScriptletResult, PoolFs } from '../../runner/scriptlet/api.js';
 import type { Volume } from '../../runner/contracts/generated.js';
 import { describeFile, joinPath, volumeFromStat } from './file-volume.js';
+import { imageOptions, type QemuImgImageSupport } from './image-options.js';
 
-export interface QemuImgSeries {
+export interface QemuImgSeries extends QemuImgImageSupport {
   /** Pass `-F fmt` with `-b`. */
   backingFormatFlag: boolean;
 }
@@ -15,16 +16,18 @@ export interface QemuImgSeries {
 /** The runner's zero-writing allocate limit (ctx.fs.allocate); fallocate(1) beyond it. */
 export const MAX_ZERO_ALLOCATE = 256 * 1024 * 1024;
 
-export const FILE_FORMATS = ['raw', 'qcow2', 'qcow', 'qed', 'vmdk', 'vpc', 'vdi', 'vhdx'] as const;
+export const FILE_FORMATS = ['raw', 'qcow2', 'qcow', 'qed', 'vmdk', 'vpc', 'vdi', 'vhdx', 'iso'] as const;
 
-export function createArgv(s: QemuImgSeries, path: string, format: string, capacity: number | null, backing?: { path: string; format?: string | undefined }, allocation?: number): string[] {
+export function createArgv(s: QemuImgSeries, path: string, format: string, capacity: number | null, backing?: { path: string; format?: string | undefined }, options: readonly string[] = []): string[] {
   const argv = ['qemu-img', 'create', '-f', format];
   if (backing) {
     argv.push('-b', backing.path);
     if (s.backingFormatFlag) argv.push('-F', backing.format ?? 'raw');
   }
-  // Asked-for allocation on a qcow2 image: preallocate metadata (what libvirt does).
-  if (allocation && allocation > 0 && format === 'qcow2') argv.push('-o', 'preallocation=metadata');
+  // The image options the volume asks for (scriptlets/lib/image-options.ts), one -o list. An
+  // <allocation> alone preallocates nothing in a qcow2 image, as in libvirt: preallocation is
+  // only made when asked (`preallocate`).
+  if (options.length) argv.push('-o', options.join(','));
   // Paths are absolute (the pool's target + a checked name), so none can be read as an option
   // or as a protocol prefix ("nbd:..."): no `--` needed, and argv stays what people type.
   argv.push(path);
@@ -108,11 +111,22 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
   if (!fs) return fail('INVALID_ARGUMENT', 'this pool has no target directory');
   const bad = reserved(input.name);
   if (bad) return bad;
-  const format = input.format ?? 'raw';
-  if (!(FILE_FORMATS as readonly string[]).includes(format)) return fail('INVALID_ARGUMENT', `unsupported volume format ${format} (${FILE_FORMATS.join(', ')})`);
+  const asked = input.format ?? 'raw';
+  if (!(FILE_FORMATS as readonly string[]).includes(asked)) return fail('INVALID_ARGUMENT', `unsupported volume format ${asked} (${FILE_FORMATS.join(', ')})`);
+  // An ISO image is a raw file (libvirt makes it with `qemu-img create -f raw`).
+  const format = asked === 'iso' ? 'raw' : asked;
   const allocation = input.allocation ?? 0;
   const want = Math.min(allocation, input.capacity);
-  if (format === 'raw' && !input.backingStore && want === 0) {
+  if (format === 'raw' && input.backingStore) return fail('INVALID_ARGUMENT', 'backing storage not supported for raw volumes: use qcow2');
+  const opts = imageOptions(s, { format, image: input.image, preallocate: input.preallocate, hasBacking: input.backingStore !== undefined });
+  if (!opts.ok) return fail(opts.code, opts.message);
+  // Asked-for permissions (libvirt's <target><permissions>) are set on the file before it takes
+  // its name, so the volume never appears with others.
+  const perms = permissionsOf(input.permissions);
+  if (perms === null) return fail('INVALID_ARGUMENT', `permissions mode ${JSON.stringify(input.permissions?.mode)} is not an octal mode`);
+  // A raw file with nothing but a size is made by the runner; anything more by qemu-img.
+  const plainRaw = format === 'raw' && opts.value.length === 0;
+  if (plainRaw && want === 0 && !perms.needed) {
     // A sparse raw file is made directly (as libvirt does, no qemu-img): the runner makes it
     // under its partial name and links it into place, and the exclusive link is the existence
     // check (VOLUME_EXISTS). It answers with the stat.
@@ -127,12 +141,14 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
   if (!taken.ok) return taken;
   if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
   const tmp = partialName(input.name);
-  if (format === 'raw' && !input.backingStore) {
+  if (plainRaw) {
     // Allocated raw: sparse, then allocated (small allocations are written as zeros by the
     // runner, no process per volume; fallocate(1) beyond its limit).
     const made = await fs.createFile(tmp, input.capacity, 0o600);
     if (!made.ok) return fsFailed(made);
-    if (want <= MAX_ZERO_ALLOCATE) {
+    if (want === 0) {
+      // nothing to allocate (only permissions to set)
+    } else if (want <= MAX_ZERO_ALLOCATE) {
       const a = await fs.allocate(tmp, want);
       if (!a.ok) {
         await fs.unlink(tmp);
@@ -145,16 +161,48 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
         return failedCommand(r, `allocating ${input.name}`);
       }
     }
+    const p = await applyPermissions(fs, tmp, perms);
+    if (p) return p;
     return (await publish(ctx, fs, tmp, input.name, input.pool.name)) ?? planned(fs, input.name, format, input.capacity);
   }
-  if (format === 'raw') return fail('INVALID_ARGUMENT', 'a raw volume cannot have a backing store: use qcow2');
-  const argv = createArgv(s, fs.path(tmp), format, input.capacity > 0 || !input.backingStore ? input.capacity : null, input.backingStore, allocation);
+  const argv = createArgv(s, fs.path(tmp), format, input.capacity > 0 || !input.backingStore ? input.capacity : null, input.backingStore, opts.value);
   const r = await ctx.$`${argv}`;
   if (r.failed) {
     await fs.unlink(tmp);
     return failedCommand(r, `creating ${input.name}`);
   }
+  const p = await applyPermissions(fs, tmp, perms);
+  if (p) return p;
   return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format, input.capacity, input.backingStore);
+}
+
+interface PermissionsToSet {
+  needed: boolean;
+  mode: number | null;
+  uid: number;
+  gid: number;
+}
+
+/** libvirt's <permissions> as what to set: a mode (octal text), owner and group (-1: leave as made). */
+function permissionsOf(p: OpInput<'vol.create'>['permissions']): PermissionsToSet | null {
+  if (!p) return { needed: false, mode: null, uid: -1, gid: -1 };
+  let mode: number | null = null;
+  if (p.mode !== undefined) {
+    if (!/^0?[0-7]{3,4}$/.test(p.mode)) return null;
+    mode = parseInt(p.mode, 8);
+  }
+  const uid = p.owner ?? -1;
+  const gid = p.group ?? -1;
+  return { needed: mode !== null || uid !== -1 || gid !== -1, mode, uid, gid };
+}
+
+/** Set asked-for permissions on the partial file; on failure the partial file is removed. */
+async function applyPermissions(fs: PoolFs, tmp: string, p: PermissionsToSet): Promise<ScriptletResult<never> | null> {
+  if (!p.needed) return null;
+  const r = await fs.setPermissions(tmp, p.mode, p.uid, p.gid);
+  if (r.ok) return null;
+  await fs.unlink(tmp);
+  return fsFailed(r);
 }
 
 export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy'>): Promise<ScriptletResult<{ volume: Volume }>> {
