@@ -140,8 +140,8 @@ export const VERBS: readonly Verb[] = [
     }
   },
   {
-    name: 'vol-create-as', usage: 'vol-create-as POOL NAME SIZE [--format FMT] [--allocation SIZE] [--backing-vol VOL]', help: 'Create a volume from arguments.',
-    valued: ['format', 'allocation', 'backing-vol'], minPositionals: 3, maxPositionals: 3,
+    name: 'vol-create-as', usage: 'vol-create-as POOL NAME SIZE [--format FMT] [--allocation SIZE] [--backing-vol VOL] [--prealloc-metadata]', help: 'Create a volume from arguments.',
+    valued: ['format', 'allocation', 'backing-vol'], flags: ['prealloc-metadata'], minPositionals: 3, maxPositionals: 3,
     toCall: (a) => {
       const capacity = parseCliSize(pos(a, 2));
       if (typeof capacity === 'string') return capacity;
@@ -153,15 +153,16 @@ export const VERBS: readonly Verb[] = [
         params['allocation'] = al;
       }
       if (opt(a, 'backing-vol')) params['backingVol'] = opt(a, 'backing-vol');
+      if (flag(a, 'prealloc-metadata')) params['preallocateMetadata'] = true;
       return { method: 'vol.create', params };
     },
     render: (_r, a) => `Vol ${pos(a, 1)} created\n`
   },
   {
-    name: 'vol-create', usage: 'vol-create POOL FILE', help: 'Create a volume from an XML file.', minPositionals: 2, maxPositionals: 2,
+    name: 'vol-create', usage: 'vol-create POOL FILE [--prealloc-metadata]', help: 'Create a volume from an XML file.', flags: ['prealloc-metadata'], minPositionals: 2, maxPositionals: 2,
     toCall: (a) => {
       try {
-        return { method: 'vol.create', params: { pool: pos(a, 0), xml: readFileSync(pos(a, 1), 'utf8') } };
+        return { method: 'vol.create', params: { pool: pos(a, 0), xml: readFileSync(pos(a, 1), 'utf8'), ...(flag(a, 'prealloc-metadata') ? { preallocateMetadata: true } : {}) } };
       } catch (e) {
         return `cannot read ${pos(a, 1)}: ${(e as Error).message}`;
       }
