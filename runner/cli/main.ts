@@ -88,7 +88,7 @@ async function runVerb(verb: Verb, args: string[], home: string | undefined, jso
     let r = await dispatch(svc, detachedCall(), call.method, call.params);
     if (r.ok && verb.then) {
       const second = verb.then(r.value, parsed);
-      r = await dispatch(svc, detachedCall(), second.method, second.params);
+      if (second) r = await dispatch(svc, detachedCall(), second.method, second.params);
     }
     if (!r.ok) return reportError(r, json);
     out(json ? `${JSON.stringify(r.value, null, 2)}\n` : verb.render(r.value, parsed));

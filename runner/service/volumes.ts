@@ -269,14 +269,26 @@ export async function resize(svc: Service, call: CallContext, params: P<'vol.res
   const l = await locate(svc, params.volume);
   if (!l.ok) return l;
   const { rec } = l.value;
-  const tooSmall = (v: Volume) => err('INVALID_ARGUMENT', `new capacity ${params.capacity} is smaller than the current ${v.capacity}: pass shrink: true to shrink`, { field: 'capacity' });
-  if (params.capacity < l.value.vol.capacity && params.shrink !== true) return tooSmall(l.value.vol);
+  // With delta, the new capacity is the current one plus (shrink: minus) the given amount, taken
+  // from the volume as it is under the lock.
+  const wanted = (v: Volume): Result<number> => {
+    if (!params.delta) return ok(params.capacity);
+    const n = params.shrink === true ? v.capacity - params.capacity : v.capacity + params.capacity;
+    return Number.isSafeInteger(n) && n > 0 ? ok(n) : err('INVALID_ARGUMENT', `capacity ${v.capacity} ${params.shrink === true ? '-' : '+'} ${params.capacity} is not a positive size`, { field: 'capacity' });
+  };
+  const tooSmall = (v: Volume, n: number) => err('INVALID_ARGUMENT', `new capacity ${n} is smaller than the current ${v.capacity}: pass shrink: true to shrink`, { field: 'capacity' });
+  const first = wanted(l.value.vol);
+  if (!first.ok) return first;
+  if (first.value < l.value.vol.capacity && params.shrink !== true) return tooSmall(l.value.vol, first.value);
+  if (params.allocate === true && first.value < l.value.vol.capacity) return err('INVALID_ARGUMENT', 'allocate applies to growing a volume, not shrinking it', { field: 'allocate' });
   return locked<R<'vol.resize'>>(svc, `resize ${l.value.vol.name}`, rec, { write: [l.value.vol.name], table: true }, async () => {
     const now = await fresh(svc, rec, l.value.vol);
     if (!now.ok) return now;
     const vol = now.value;
-    if (params.capacity < vol.capacity && params.shrink !== true) return tooSmall(vol);
-    const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: params.capacity, shrink: params.shrink === true }, call, params.dryRun === true);
+    const n = wanted(vol);
+    if (!n.ok) return n;
+    if (n.value < vol.capacity && params.shrink !== true) return tooSmall(vol, n.value);
+    const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: n.value, shrink: params.shrink === true, ...(params.allocate === true ? { allocate: true } : {}) }, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec, r.value.value.volume));
   });

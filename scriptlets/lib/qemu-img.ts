@@ -39,8 +39,9 @@ export function convertArgv(src: { path: string; format: string }, dst: string, 
   return ['qemu-img', 'convert', '-p', '-f', src.format, '-O', format, src.path, dst];
 }
 
-export function resizeArgv(path: string, format: string, capacity: number, shrink: boolean): string[] {
-  return ['qemu-img', 'resize', ...(shrink ? ['--shrink'] : []), '-f', format, path, String(capacity)];
+export function resizeArgv(path: string, format: string, capacity: number, shrink: boolean, allocate = false): string[] {
+  // --allocate (libvirt's VIR_STORAGE_VOL_RESIZE_ALLOCATE): the new space is allocated.
+  return ['qemu-img', 'resize', ...(shrink ? ['--shrink'] : []), ...(allocate ? ['--preallocation=falloc'] : []), '-f', format, path, String(capacity)];
 }
 
 /** qemu-img's messages we know, as spec codes (stderr and exit code together). */
@@ -256,7 +257,8 @@ export async function resizeVolume(ctx: ScriptletContext, input: OpInput<'vol.re
   const shrinking = input.capacity < v.capacity;
   if (shrinking && !input.shrink) return fail('INVALID_ARGUMENT', `new capacity ${input.capacity} is smaller than ${v.capacity}: pass shrink: true to shrink`);
   if (input.capacity === v.capacity) return done({ volume: v });
-  const r = await ctx.$`${resizeArgv(v.path, v.format, input.capacity, shrinking)}`;
+  if (input.allocate && shrinking) return fail('INVALID_ARGUMENT', 'allocate applies to growing a volume, not shrinking it');
+  const r = await ctx.$`${resizeArgv(v.path, v.format, input.capacity, shrinking, input.allocate === true)}`;
   if (r.failed) return failedCommand(r, `resizing ${v.name}`);
   if (ctx.dryRun) return done({ volume: { ...v, capacity: input.capacity } });
   return describe(fs, v.name, r);
