@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Pool, Volume, HostVolume, VolumeRef } from '../contracts/generated.js';
 import { parseSize } from '../xml/units.js';
 import { parseVolXml } from '../xml/vol-xml.js';
+import { poolCapabilitiesXml } from '../xml/pool-capabilities.js';
 import type { ParsedArgs } from './args.js';
 import { humanSize, keyValues, table } from './render.js';
 
@@ -101,6 +102,8 @@ function poolAsCall(a: ParsedArgs): { method: string; params: Record<string, unk
   return { method: 'pool.define', params };
 }
 
+const buildFlags = (a: ParsedArgs) => ({ ...(flag(a, 'build') ? { build: true } : {}), ...(flag(a, 'overwrite') ? { overwrite: true } : {}) });
+
 /** XML for people ends with a newline, as virsh prints it. */
 const xmlOut = (r: unknown) => {
   const x = (r as { xml: string }).xml;
@@ -142,6 +145,31 @@ export const VERBS: readonly Verb[] = [
     help: 'Define a pool from arguments (virsh\'s positional form too, "-" for an empty one).', valued: POOL_AS_OPTIONS, minPositionals: 2, maxPositionals: 7,
     toCall: (a) => poolAsCall(a),
     render: (r) => `Pool ${(r as Pool).name} defined\n`
+  },
+  {
+    name: 'pool-create', usage: 'pool-create FILE [--build] [--overwrite]', help: 'Create and start a transient pool from an XML file (gone once stopped).', flags: ['build', 'overwrite'], minPositionals: 1, maxPositionals: 1,
+    toCall: (a) => {
+      try {
+        return { method: 'pool.create', params: { xml: readFileSync(pos(a, 0), 'utf8'), ...buildFlags(a) } };
+      } catch (e) {
+        return `cannot read ${pos(a, 0)}: ${(e as Error).message}`;
+      }
+    },
+    render: (r, a) => `Pool ${(r as Pool).name} created from ${pos(a, 0)}\n`
+  },
+  {
+    name: 'pool-create-as', usage: `${POOL_AS_USAGE('pool-create-as')} [--build] [--overwrite]`,
+    help: 'Create and start a transient pool from arguments (gone once stopped).', valued: POOL_AS_OPTIONS, flags: ['build', 'overwrite'], minPositionals: 2, maxPositionals: 7,
+    toCall: (a) => {
+      const c = poolAsCall(a);
+      return typeof c === 'string' ? c : { method: 'pool.create', params: { ...c.params, ...buildFlags(a) } };
+    },
+    render: (r) => `Pool ${(r as Pool).name} created\n`
+  },
+  {
+    name: 'pool-capabilities', usage: 'pool-capabilities', help: 'Pool types and their formats, as libvirt\'s storagepoolCapabilities XML.', minPositionals: 0, maxPositionals: 0,
+    toCall: () => ({ method: 'agent.capabilities', params: {} }),
+    render: (r) => poolCapabilitiesXml((r as { poolTypes: { type: string; supported: boolean }[] }).poolTypes)
   },
   { name: 'pool-start', usage: 'pool-start POOL', help: 'Start (activate) a pool.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.start', params: { pool: pos(a, 0) } }), render: (r) => `Pool ${(r as Pool).name} started\n` },
   { name: 'pool-destroy', usage: 'pool-destroy POOL', help: 'Stop (deactivate) a pool; its data stays.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.stop', params: { pool: pos(a, 0) } }), render: (r) => `Pool ${(r as Pool).name} destroyed\n` },

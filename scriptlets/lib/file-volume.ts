@@ -24,6 +24,11 @@ export function volumeFromStat(root: string, st: FileStat): Volume | null {
     physical: st.size,
     format: h.format
   };
+  if (h.format === 'luks') {
+    vol.encryption = { format: 'luks' };
+    // The guest sees what follows the LUKS header.
+    if (h.luksPayload !== undefined && h.luksPayload <= st.size) vol.capacity = st.size - h.luksPayload;
+  }
   if (h.qcow2) {
     vol.compat = h.qcow2.compat;
     if (h.qcow2.clusterSize) vol.clusterSize = h.qcow2.clusterSize;

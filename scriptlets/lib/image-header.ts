@@ -10,6 +10,8 @@ export interface HeaderInfo {
   backing: { offset: number; length: number } | null;
   /** qcow2 v3: header length, where header extensions start. */
   headerLength: number;
+  /** LUKS1: where the payload starts (bytes; payload-offset sectors at 104), when the header bytes reach it. */
+  luksPayload?: number;
   /** qcow2: what libvirt's vol-dumpxml shows of the image (compat, clusterSize, features, encryption). */
   qcow2?: Qcow2Facts;
 }
@@ -53,7 +55,12 @@ export function readHeader(header: Uint8Array): HeaderInfo {
   if (header.length >= 56 && ascii(header, 0, 3) === 'QED' && header[3] === 0) {
     return { format: 'qed', capacity: u64le(header, 48), backing: null, headerLength: 0 };
   }
-  if (header.length >= 6 && ascii(header, 0, 4) === 'LUKS' && header[4] === 0xba && header[5] === 0xbe) return { format: 'luks', capacity: null, backing: null, headerLength: 0 };
+  if (header.length >= 6 && ascii(header, 0, 4) === 'LUKS' && header[4] === 0xba && header[5] === 0xbe) {
+    const version = header.length >= 8 ? ((header[6] ?? 0) << 8) | (header[7] ?? 0) : 0;
+    const h: HeaderInfo = { format: 'luks', capacity: null, backing: null, headerLength: 0 };
+    if (version === 1 && header.length >= 108) h.luksPayload = u32be(header, 104) * 512;
+    return h;
+  }
   return { format: 'raw', capacity: null, backing: null, headerLength: 0 };
 }
 

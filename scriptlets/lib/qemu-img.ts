@@ -119,6 +119,7 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
   const allocation = input.allocation ?? 0;
   const want = Math.min(allocation, input.capacity);
   if (format === 'raw' && input.backingStore) return fail('INVALID_ARGUMENT', 'backing storage not supported for raw volumes: use qcow2');
+  if (input.encryption) return createEncrypted(s, ctx, fs, input, format);
   const opts = imageOptions(s, { format, image: input.image, preallocate: input.preallocate, hasBacking: input.backingStore !== undefined });
   if (!opts.ok) return fail(opts.code, opts.message);
   // Asked-for permissions (libvirt's <target><permissions>) are set on the file before it takes
@@ -175,6 +176,45 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
   const p = await applyPermissions(fs, tmp, perms);
   if (p) return p;
   return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format, input.capacity, input.backingStore);
+}
+
+/** The secret object's id in qemu-img's argv (libvirt names it after the volume; a fixed id needs no escaping). */
+const SECRET_ID = 'sec0';
+
+/**
+ * A LUKS volume as libvirt makes it: raw (`<format type='raw'/>` with `<encryption
+ * format='luks'>`) is `qemu-img create -f luks --object secret,... -o key-secret=ID`, qcow2 is
+ * `-f qcow2 --object secret,... -o encrypt.format=luks,encrypt.key-secret=ID`. The passphrase is
+ * in the runner's private file (input.encryption.secretFile), never in argv.
+ */
+async function createEncrypted(s: QemuImgSeries, ctx: ScriptletContext, fs: PoolFs, input: OpInput<'vol.create'>, format: string): Promise<ScriptletResult<{ volume: Volume }>> {
+  const enc = input.encryption!;
+  if (format !== 'raw' && format !== 'qcow2') return fail('INVALID_ARGUMENT', `luks encryption is offered for raw and qcow2 volumes, not ${format}`);
+  if (input.preallocate !== undefined) return fail('INVALID_ARGUMENT', 'preallocation is not offered for encrypted volumes');
+  const opts = imageOptions(s, { format, image: input.image, hasBacking: input.backingStore !== undefined });
+  if (!opts.ok) return fail(opts.code, opts.message);
+  const perms = permissionsOf(input.permissions);
+  if (perms === null) return fail('INVALID_ARGUMENT', `permissions mode ${JSON.stringify(input.permissions?.mode)} is not an octal mode`);
+  const taken = await exists(fs, input.name);
+  if (!taken.ok) return taken;
+  if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
+  const tmp = partialName(input.name);
+  const o = format === 'raw' ? [`key-secret=${SECRET_ID}`, ...opts.value] : [`encrypt.format=luks`, `encrypt.key-secret=${SECRET_ID}`, ...opts.value];
+  const argv = ['qemu-img', 'create', '-f', format === 'raw' ? 'luks' : 'qcow2', '--object', `secret,id=${SECRET_ID},file=${enc.secretFile}`];
+  if (input.backingStore) {
+    argv.push('-b', input.backingStore.path);
+    if (s.backingFormatFlag) argv.push('-F', input.backingStore.format ?? 'raw');
+  }
+  argv.push('-o', o.join(','), fs.path(tmp));
+  if (input.capacity > 0 || !input.backingStore) argv.push(String(input.capacity));
+  const r = await ctx.$`${argv}`;
+  if (r.failed) {
+    await fs.unlink(tmp);
+    return failedCommand(r, `creating ${input.name}`);
+  }
+  const p = await applyPermissions(fs, tmp, perms);
+  if (p) return p;
+  return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format === 'raw' ? 'luks' : 'qcow2', input.capacity, input.backingStore);
 }
 
 interface PermissionsToSet {

@@ -8,6 +8,10 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, tempDir } from '../../helpers/paths.js';
 
+// Many CLI processes, each starting an agent: on a loaded 2-core machine this outlasts tap's
+// default file timeout, which is not a measure of anything here.
+t.setTimeout(900_000);
+
 function cli(home: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, '--home', home, ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
