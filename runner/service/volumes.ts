@@ -174,6 +174,7 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
     if (s.permissions !== undefined) input['permissions'] = s.permissions;
     if (s.encryption !== undefined) {
       if (s.encryption !== 'luks') return err('UNSUPPORTED', `<encryption format='${s.encryption.slice(0, 40)}'> is not offered: only luks`);
+      if (s.encryptionCipher) return err('UNSUPPORTED', "<encryption> with <cipher> or <ivgen> is not offered yet (qemu-img's defaults only: aes-256-xts, plain64, sha256)");
       encryption = 'luks';
     }
   } else {

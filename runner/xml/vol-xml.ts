@@ -35,6 +35,8 @@ export interface VolumeSpec {
   image?: ImageOptions;
   /** <target><encryption format='...'>: the format asked (also kept in `preserved`). */
   encryption?: string;
+  /** The <encryption> names a <cipher> or <ivgen>. */
+  encryptionCipher?: boolean;
   /** Facts from <source>: sourceDevice, extentStart, extentEnd. */
   extra?: Record<string, string>;
   preserved?: Preserved;
@@ -107,6 +109,7 @@ export function parseVolXml(xml: string, opts: ParseVolOptions = {}): Result<Vol
         if (r.value.permissions) spec.permissions = r.value.permissions;
         if (r.value.image) spec.image = r.value.image;
         if (r.value.encryption !== undefined) spec.encryption = r.value.encryption;
+        if (r.value.encryptionCipher) spec.encryptionCipher = true;
         continue;
       }
       case 'backingStore': {
@@ -162,6 +165,7 @@ export function parseVolXml(xml: string, opts: ParseVolOptions = {}): Result<Vol
   if (spec.permissions) out.permissions = spec.permissions;
   if (spec.image) out.image = spec.image;
   if (spec.encryption !== undefined) out.encryption = spec.encryption;
+  if (spec.encryptionCipher) out.encryptionCipher = true;
   if (spec.extra) out.extra = spec.extra;
   if (preserved) out.preserved = preserved;
   return ok(out);
@@ -233,7 +237,11 @@ function parseVolTarget(
       if (path === 'volume/target' && first) {
         const r = readImageElement(child, image);
         if (!r.ok) return r;
-        if (child.name === 'encryption') out.encryption = attr(child, 'format') ?? '';
+        if (child.name === 'encryption') {
+          out.encryption = attr(child, 'format') ?? '';
+          // libvirt passes <cipher>/<ivgen> to qemu-img; the agent does not yet, and never drops them silently.
+          if (elements(child).some((c) => c.name === 'cipher' || c.name === 'ivgen')) out.encryptionCipher = true;
+        }
       }
       keep.element(path, child);
       continue;
@@ -267,6 +275,7 @@ interface TargetFacts {
   permissions?: Permissions;
   image?: ImageOptions;
   encryption?: string;
+  encryptionCipher?: boolean;
 }
 
 /** <compat>, <features>, <clusterSize>, <nocow> as image options (already checked by checkTargetExtra). */
