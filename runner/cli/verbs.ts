@@ -249,7 +249,7 @@ export const VERBS: readonly Verb[] = [
     render: (_r, a) => `Size of volume '${pos(a, 0)}' successfully changed to ${pos(a, 1)}\n`
   },
   { name: 'vol-delete', usage: 'vol-delete VOL [--pool POOL]', help: 'Delete a volume.', valued: ['pool'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.delete', params: { volume: volRef(a, 0) } }), render: (_r, a) => `Vol ${pos(a, 0)} deleted\n` },
-  { name: 'vol-wipe', usage: 'vol-wipe VOL [--pool POOL] [--algorithm zero|random]', help: 'Overwrite a volume\'s data.', valued: ['pool', 'algorithm'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.wipe', params: { volume: volRef(a, 0), ...(opt(a, 'algorithm') ? { algorithm: opt(a, 'algorithm') } : {}) } }), render: (_r, a) => `Vol ${pos(a, 0)} wiped\n` },
+  { name: 'vol-wipe', usage: 'vol-wipe VOL [--pool POOL] [--algorithm zero|nnsa|dod|bsi|gutmann|schneier|pfitzner7|pfitzner33|random|trim]', help: 'Overwrite a volume\'s data.', valued: ['pool', 'algorithm'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.wipe', params: { volume: volRef(a, 0), ...(opt(a, 'algorithm') ? { algorithm: opt(a, 'algorithm') } : {}) } }), render: (_r, a) => `Vol ${pos(a, 0)} wiped\n` },
   { name: 'vol-info', usage: 'vol-info VOL [--pool POOL]', help: 'Show a volume.', valued: ['pool'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.get', params: { ...volRef(a, 0) } }), render: (r) => volInfo(r as Volume) },
   { name: 'vol-name', usage: 'vol-name VOL-KEY-OR-PATH', help: 'Print a volume\'s name, found by key or path.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.get', params: { ...volRef(a, 0) } }), render: (r) => `${(r as Volume).name}\n` },
   {

@@ -309,9 +309,16 @@ export async function wipeVolume(s: QemuImgSeries, ctx: ScriptletContext, input:
   if (!fs) return fail('INVALID_ARGUMENT', 'this pool has no target directory');
   const v = input.volume;
   if (v.type !== 'file') return fail('UNSUPPORTED', `cannot wipe a ${v.type} volume`);
-  if (v.format === 'raw') {
+  if (input.algorithm === 'trim') return fail('UNSUPPORTED', 'wipe algorithm trim is not offered for file volumes (libvirt offers it for none of them either)');
+  if (v.format === 'raw' && (input.algorithm === 'zero' || input.algorithm === 'random')) {
     const r = await fs.overwrite(v.name, v.capacity, input.algorithm);
     return r.ok ? done({}) : fsFailed(r);
+  }
+  if (v.format === 'raw') {
+    // The multi-pass patterns are scrub's, run as libvirt runs it (`scrub -f -p PATTERN PATH`).
+    const r = await ctx.$`scrub -f -p ${input.algorithm} ${v.path}`;
+    if (r.exitCode === 127 && r.stderr === 'scrub: not found') return fail('UNSUPPORTED', `wipe algorithm ${input.algorithm} needs scrub, which is not installed (Debian package scrub)`);
+    return r.failed ? failedCommand(r, `wiping ${v.name} (${input.algorithm})`) : done({});
   }
   // An image format's data is wiped by making the image anew (same size, same backing): its
   // structure stays valid and every guest-visible byte reads as zero.
