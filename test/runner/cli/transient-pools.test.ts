@@ -28,7 +28,11 @@ t.test('transient pools and pool-capabilities', async (t) => {
   const xml = join(dir, 'p.xml');
   writeFileSync(xml, `<pool type='dir'><name>tx</name><target><path>${join(dir, 't')}</path></target></pool>`);
   t.equal(cli(home, 'pool-create', xml).code, 0, 'pool-create FILE');
-  t.equal(cli(home, 'pool-define', xml).code, 0, 'defining its name makes it persistent');
+  // Its own UUID (a document without one gets a new one, and a name taken under another UUID is POOL_EXISTS, as in libvirt).
+  const own = join(dir, 'own.xml');
+  writeFileSync(own, cli(home, 'pool-dumpxml', 'tx', '--inactive').out);
+  t.equal(cli(home, 'pool-define', xml).code, 1, 'another UUID under its name: refused');
+  t.equal(cli(home, 'pool-define', own).code, 0, 'defining it (its UUID) makes it persistent');
   t.equal(cli(home, 'pool-destroy', 'tx').code, 0);
   t.equal(cli(home, 'pool-info', 'tx').code, 0, 'still defined after stop');
   t.equal(cli(home, 'pool-create-as', 'bad', 'dir', '--target', '/proc/nope/x', '--build').code, 1, 'a failed build');
