@@ -104,7 +104,7 @@ async function runVerb(verb: Verb, args: string[], where: Where, json: boolean):
     let r = await caller.value.call(call.method, call.params);
     if (r.ok && verb.then) {
       const second = verb.then(r.value, parsed);
-      r = await caller.value.call(second.method, second.params);
+      if (second) r = await caller.value.call(second.method, second.params);
     }
     if (!r.ok) return reportError(r, json);
     out(json ? `${JSON.stringify(r.value, null, 2)}\n` : verb.render(r.value, parsed));

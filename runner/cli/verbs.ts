@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Pool, Volume, HostVolume, VolumeRef } from '../contracts/generated.js';
 import { parseSize } from '../xml/units.js';
+import { parseVolXml } from '../xml/vol-xml.js';
+import { poolCapabilitiesXml } from '../xml/pool-capabilities.js';
 import type { ParsedArgs } from './args.js';
 import { humanSize, keyValues, table } from './render.js';
 
@@ -17,8 +19,8 @@ export interface Verb {
   minPositionals: number;
   maxPositionals: number;
   toCall(a: ParsedArgs): { method: string; params: Record<string, unknown> } | string;
-  /** A second call built from the first one's result (vol-clone). */
-  then?(first: unknown, a: ParsedArgs): { method: string; params: Record<string, unknown> };
+  /** A second call built from the first one's result (vol-clone); null: none. */
+  then?(first: unknown, a: ParsedArgs): { method: string; params: Record<string, unknown> } | null;
   render(result: unknown, a: ParsedArgs): string;
 }
 
@@ -69,6 +71,45 @@ function volInfo(v: Volume): string {
   ]);
 }
 
+// virsh's pool-define-as / pool-create-as: NAME TYPE [SOURCE-HOST] [SOURCE-PATH] [SOURCE-DEV]
+// [SOURCE-NAME] [TARGET], each positional also an option, "-" (or "") meaning none.
+const POOL_AS_POSITIONAL = ['source-host', 'source-path', 'source-dev', 'source-name', 'target'] as const;
+const POOL_AS_OPTIONS = ['target', 'source-dev', 'source-name', 'source-host', 'source-path', 'source-format'] as const;
+const POOL_AS_USAGE = (verb: string) => `${verb} NAME TYPE [SOURCE-HOST] [SOURCE-PATH] [SOURCE-DEV] [SOURCE-NAME] [TARGET] [--target PATH] [--source-dev DEV] [--source-name NAME] [--source-host HOST] [--source-path DIR] [--source-format FMT]`;
+
+function poolAsCall(a: ParsedArgs): { method: string; params: Record<string, unknown> } | string {
+  const value = new Map<string, string>();
+  for (const [i, name] of POOL_AS_POSITIONAL.entries()) {
+    const p = a.positionals[i + 2];
+    if (p === undefined || p === '-' || p === '') continue;
+    if (opt(a, name) !== undefined) return `${name} given twice (as argument ${i + 3} and as --${name})`;
+    value.set(name, p);
+  }
+  for (const name of POOL_AS_OPTIONS) {
+    const v = opt(a, name);
+    if (v !== undefined && v !== '-' && v !== '') value.set(name, v);
+  }
+  const params: Record<string, unknown> = { name: pos(a, 0), type: pos(a, 1) };
+  const source: Record<string, unknown> = {};
+  const dev = value.get('source-dev');
+  if (dev) source['devices'] = dev.split(',').map((path) => ({ path }));
+  if (value.has('source-name')) source['name'] = value.get('source-name');
+  if (value.has('source-host')) source['hosts'] = [{ name: value.get('source-host') }];
+  if (value.has('source-path')) source['dir'] = value.get('source-path');
+  if (value.has('source-format')) source['format'] = value.get('source-format');
+  if (Object.keys(source).length) params['source'] = source;
+  if (value.has('target')) params['target'] = { path: value.get('target') };
+  return { method: 'pool.define', params };
+}
+
+const buildFlags = (a: ParsedArgs) => ({ ...(flag(a, 'build') ? { build: true } : {}), ...(flag(a, 'overwrite') ? { overwrite: true } : {}) });
+
+/** XML for people ends with a newline, as virsh prints it. */
+const xmlOut = (r: unknown) => {
+  const x = (r as { xml: string }).xml;
+  return x.endsWith('\n') ? x : `${x}\n`;
+};
+
 export const VERBS: readonly Verb[] = [
   {
     name: 'pool-list', usage: 'pool-list [--all] [--inactive] [--type TYPE] [--details]', help: 'List pools (active ones unless --all or --inactive).',
@@ -100,21 +141,35 @@ export const VERBS: readonly Verb[] = [
     render: (r) => `Pool ${(r as Pool).name} defined from file\n`
   },
   {
-    name: 'pool-define-as', usage: 'pool-define-as NAME TYPE [--target PATH] [--source-dev DEV] [--source-name NAME] [--source-host HOST] [--source-path DIR] [--source-format FMT]',
-    help: 'Define a pool from arguments.', valued: ['target', 'source-dev', 'source-name', 'source-host', 'source-path', 'source-format'], minPositionals: 2, maxPositionals: 2,
-    toCall: (a) => {
-      const params: Record<string, unknown> = { name: pos(a, 0), type: pos(a, 1) };
-      const source: Record<string, unknown> = {};
-      if (opt(a, 'source-dev')) source['devices'] = (opt(a, 'source-dev') as string).split(',').map((path) => ({ path }));
-      if (opt(a, 'source-name')) source['name'] = opt(a, 'source-name');
-      if (opt(a, 'source-host')) source['hosts'] = [{ name: opt(a, 'source-host') }];
-      if (opt(a, 'source-path')) source['dir'] = opt(a, 'source-path');
-      if (opt(a, 'source-format')) source['format'] = opt(a, 'source-format');
-      if (Object.keys(source).length) params['source'] = source;
-      if (opt(a, 'target')) params['target'] = { path: opt(a, 'target') };
-      return { method: 'pool.define', params };
-    },
+    name: 'pool-define-as', usage: POOL_AS_USAGE('pool-define-as'),
+    help: 'Define a pool from arguments (virsh\'s positional form too, "-" for an empty one).', valued: POOL_AS_OPTIONS, minPositionals: 2, maxPositionals: 7,
+    toCall: (a) => poolAsCall(a),
     render: (r) => `Pool ${(r as Pool).name} defined\n`
+  },
+  {
+    name: 'pool-create', usage: 'pool-create FILE [--build] [--overwrite]', help: 'Create and start a transient pool from an XML file (gone once stopped).', flags: ['build', 'overwrite'], minPositionals: 1, maxPositionals: 1,
+    toCall: (a) => {
+      try {
+        return { method: 'pool.create', params: { xml: readFileSync(pos(a, 0), 'utf8'), ...buildFlags(a) } };
+      } catch (e) {
+        return `cannot read ${pos(a, 0)}: ${(e as Error).message}`;
+      }
+    },
+    render: (r, a) => `Pool ${(r as Pool).name} created from ${pos(a, 0)}\n`
+  },
+  {
+    name: 'pool-create-as', usage: `${POOL_AS_USAGE('pool-create-as')} [--build] [--overwrite]`,
+    help: 'Create and start a transient pool from arguments (gone once stopped).', valued: POOL_AS_OPTIONS, flags: ['build', 'overwrite'], minPositionals: 2, maxPositionals: 7,
+    toCall: (a) => {
+      const c = poolAsCall(a);
+      return typeof c === 'string' ? c : { method: 'pool.create', params: { ...c.params, ...buildFlags(a) } };
+    },
+    render: (r) => `Pool ${(r as Pool).name} created\n`
+  },
+  {
+    name: 'pool-capabilities', usage: 'pool-capabilities', help: 'Pool types and their formats, as libvirt\'s storagepoolCapabilities XML.', minPositionals: 0, maxPositionals: 0,
+    toCall: () => ({ method: 'agent.capabilities', params: {} }),
+    render: (r) => poolCapabilitiesXml((r as { poolTypes: { type: string; supported: boolean }[] }).poolTypes)
   },
   { name: 'pool-start', usage: 'pool-start POOL', help: 'Start (activate) a pool.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.start', params: { pool: pos(a, 0) } }), render: (r) => `Pool ${(r as Pool).name} started\n` },
   { name: 'pool-destroy', usage: 'pool-destroy POOL', help: 'Stop (deactivate) a pool; its data stays.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.stop', params: { pool: pos(a, 0) } }), render: (r) => `Pool ${(r as Pool).name} destroyed\n` },
@@ -123,12 +178,12 @@ export const VERBS: readonly Verb[] = [
   { name: 'pool-delete', usage: 'pool-delete POOL', help: 'Delete the pool\'s storage.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.delete', params: { pool: pos(a, 0) } }), render: (_r, a) => `Pool ${pos(a, 0)} deleted\n` },
   { name: 'pool-refresh', usage: 'pool-refresh POOL', help: 'Re-read a pool.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.refresh', params: { pool: pos(a, 0) } }), render: (_r, a) => `Pool ${pos(a, 0)} refreshed\n` },
   { name: 'pool-info', usage: 'pool-info POOL', help: 'Show a pool.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.get', params: { pool: pos(a, 0) } }), render: (r) => poolInfo(r as Pool) },
-  { name: 'pool-dumpxml', usage: 'pool-dumpxml POOL [--inactive]', help: 'Print a pool\'s XML.', flags: ['inactive'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.dumpXml', params: { pool: pos(a, 0), ...(flag(a, 'inactive') ? { inactive: true } : {}) } }), render: (r) => (r as { xml: string }).xml },
+  { name: 'pool-dumpxml', usage: 'pool-dumpxml POOL [--inactive]', help: 'Print a pool\'s XML.', flags: ['inactive'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.dumpXml', params: { pool: pos(a, 0), ...(flag(a, 'inactive') ? { inactive: true } : {}) } }), render: xmlOut },
   { name: 'pool-autostart', usage: 'pool-autostart POOL [--disable]', help: 'Start the pool with the agent.', flags: ['disable'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.setAutostart', params: { pool: pos(a, 0), autostart: !flag(a, 'disable') } }), render: (r) => `Pool ${(r as Pool).name} ${(r as Pool).autostart ? 'marked as autostarted' : 'unmarked as autostarted'}\n` },
   {
     name: 'find-storage-pool-sources-as', usage: 'find-storage-pool-sources-as TYPE [HOST] [PORT] [--source-dev DEV] [--initiator IQN]', help: 'Discover sources for a pool type.', valued: ['source-dev', 'initiator'], minPositionals: 1, maxPositionals: 3,
     toCall: (a) => ({ method: 'pool.findSources', params: { type: pos(a, 0), ...(a.positionals[1] ? { host: pos(a, 1) } : {}), ...(a.positionals[2] ? { port: Number(pos(a, 2)) } : {}), ...(opt(a, 'source-dev') ? { device: opt(a, 'source-dev') } : {}), ...(opt(a, 'initiator') ? { initiator: opt(a, 'initiator') } : {}) } }),
-    render: (r) => (r as { xml: string }).xml
+    render: xmlOut
   },
   {
     name: 'vol-list', usage: 'vol-list POOL [--details]', help: 'List a pool\'s volumes.', flags: ['details'], minPositionals: 1, maxPositionals: 1,
@@ -140,8 +195,8 @@ export const VERBS: readonly Verb[] = [
     }
   },
   {
-    name: 'vol-create-as', usage: 'vol-create-as POOL NAME SIZE [--format FMT] [--allocation SIZE] [--backing-vol VOL]', help: 'Create a volume from arguments.',
-    valued: ['format', 'allocation', 'backing-vol'], minPositionals: 3, maxPositionals: 3,
+    name: 'vol-create-as', usage: 'vol-create-as POOL NAME SIZE [--format FMT] [--allocation SIZE] [--backing-vol VOL] [--prealloc-metadata]', help: 'Create a volume from arguments.',
+    valued: ['format', 'allocation', 'backing-vol'], flags: ['prealloc-metadata'], minPositionals: 3, maxPositionals: 3,
     toCall: (a) => {
       const capacity = parseCliSize(pos(a, 2));
       if (typeof capacity === 'string') return capacity;
@@ -153,15 +208,16 @@ export const VERBS: readonly Verb[] = [
         params['allocation'] = al;
       }
       if (opt(a, 'backing-vol')) params['backingVol'] = opt(a, 'backing-vol');
+      if (flag(a, 'prealloc-metadata')) params['preallocateMetadata'] = true;
       return { method: 'vol.create', params };
     },
     render: (_r, a) => `Vol ${pos(a, 1)} created\n`
   },
   {
-    name: 'vol-create', usage: 'vol-create POOL FILE', help: 'Create a volume from an XML file.', minPositionals: 2, maxPositionals: 2,
+    name: 'vol-create', usage: 'vol-create POOL FILE [--prealloc-metadata]', help: 'Create a volume from an XML file.', flags: ['prealloc-metadata'], minPositionals: 2, maxPositionals: 2,
     toCall: (a) => {
       try {
-        return { method: 'vol.create', params: { pool: pos(a, 0), xml: readFileSync(pos(a, 1), 'utf8') } };
+        return { method: 'vol.create', params: { pool: pos(a, 0), xml: readFileSync(pos(a, 1), 'utf8'), ...(flag(a, 'prealloc-metadata') ? { preallocateMetadata: true } : {}) } };
       } catch (e) {
         return `cannot read ${pos(a, 1)}: ${(e as Error).message}`;
       }
@@ -176,20 +232,57 @@ export const VERBS: readonly Verb[] = [
     render: (_r, a) => `Vol ${pos(a, 1)} cloned from ${pos(a, 0)}\n`
   },
   {
-    name: 'vol-resize', usage: 'vol-resize VOL CAPACITY [--pool POOL] [--shrink]', help: 'Change a volume\'s capacity.', valued: ['pool'], flags: ['shrink'], minPositionals: 2, maxPositionals: 2,
+    name: 'vol-resize', usage: 'vol-resize VOL CAPACITY [--pool POOL] [--allocate] [--delta] [--shrink]', help: 'Change a volume\'s capacity (--delta: by CAPACITY; a negative CAPACITY with --shrink shrinks by it).', valued: ['pool'], flags: ['shrink', 'delta', 'allocate'], minPositionals: 2, maxPositionals: 2,
     toCall: (a) => {
-      const capacity = parseCliSize(pos(a, 1));
+      // virsh: "-SIZE" means --delta, and needs --shrink.
+      let text = pos(a, 1);
+      let delta = flag(a, 'delta');
+      if (text.startsWith('-')) {
+        if (!flag(a, 'shrink')) return 'a negative size needs --shrink';
+        text = text.slice(1);
+        delta = true;
+      }
+      const capacity = parseCliSize(text);
       if (typeof capacity === 'string') return capacity;
-      return { method: 'vol.resize', params: { volume: volRef(a, 0), capacity, ...(flag(a, 'shrink') ? { shrink: true } : {}) } };
+      return { method: 'vol.resize', params: { volume: volRef(a, 0), capacity, ...(flag(a, 'shrink') ? { shrink: true } : {}), ...(delta ? { delta: true } : {}), ...(flag(a, 'allocate') ? { allocate: true } : {}) } };
     },
     render: (_r, a) => `Size of volume '${pos(a, 0)}' successfully changed to ${pos(a, 1)}\n`
   },
   { name: 'vol-delete', usage: 'vol-delete VOL [--pool POOL]', help: 'Delete a volume.', valued: ['pool'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.delete', params: { volume: volRef(a, 0) } }), render: (_r, a) => `Vol ${pos(a, 0)} deleted\n` },
-  { name: 'vol-wipe', usage: 'vol-wipe VOL [--pool POOL] [--algorithm zero|random]', help: 'Overwrite a volume\'s data.', valued: ['pool', 'algorithm'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.wipe', params: { volume: volRef(a, 0), ...(opt(a, 'algorithm') ? { algorithm: opt(a, 'algorithm') } : {}) } }), render: (_r, a) => `Vol ${pos(a, 0)} wiped\n` },
+  { name: 'vol-wipe', usage: 'vol-wipe VOL [--pool POOL] [--algorithm zero|nnsa|dod|bsi|gutmann|schneier|pfitzner7|pfitzner33|random|trim]', help: 'Overwrite a volume\'s data.', valued: ['pool', 'algorithm'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.wipe', params: { volume: volRef(a, 0), ...(opt(a, 'algorithm') ? { algorithm: opt(a, 'algorithm') } : {}) } }), render: (_r, a) => `Vol ${pos(a, 0)} wiped\n` },
   { name: 'vol-info', usage: 'vol-info VOL [--pool POOL]', help: 'Show a volume.', valued: ['pool'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.get', params: { ...volRef(a, 0) } }), render: (r) => volInfo(r as Volume) },
+  { name: 'vol-name', usage: 'vol-name VOL-KEY-OR-PATH', help: 'Print a volume\'s name, found by key or path.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.get', params: { ...volRef(a, 0) } }), render: (r) => `${(r as Volume).name}\n` },
+  {
+    name: 'vol-pool', usage: 'vol-pool VOL-KEY-OR-PATH [--uuid]', help: 'Print the pool a volume is in (its UUID with --uuid).', flags: ['uuid'], minPositionals: 1, maxPositionals: 1,
+    toCall: (a) => ({ method: 'vol.get', params: { ...volRef(a, 0) } }),
+    then: (first, a) => (flag(a, 'uuid') ? { method: 'pool.get', params: { pool: (first as Volume).pool } } : null),
+    render: (r, a) => `${flag(a, 'uuid') ? (r as Pool).uuid : (r as Volume).pool}\n`
+  },
+  { name: 'pool-name', usage: 'pool-name POOL-UUID', help: 'Print a pool\'s name.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.get', params: { pool: pos(a, 0) } }), render: (r) => `${(r as Pool).name}\n` },
+  { name: 'pool-uuid', usage: 'pool-uuid POOL', help: 'Print a pool\'s UUID.', minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.get', params: { pool: pos(a, 0) } }), render: (r) => `${(r as Pool).uuid}\n` },
+  {
+    name: 'vol-create-from', usage: 'vol-create-from POOL FILE VOL [--inputpool POOL]', help: 'Create a volume from an XML file (name, format) with the data of an existing volume.', valued: ['inputpool'], minPositionals: 3, maxPositionals: 3,
+    toCall: (a) => {
+      let xml: string;
+      try {
+        xml = readFileSync(pos(a, 1), 'utf8');
+      } catch (e) {
+        return `cannot read ${pos(a, 1)}: ${(e as Error).message}`;
+      }
+      // libvirt reads the new volume's name and format from the document (no capacity needed:
+      // the source's is used); the data is the source volume's.
+      const spec = parseVolXml(xml, { capacityOptional: true });
+      if (!spec.ok) return `${pos(a, 1)}: ${spec.error.message}`;
+      const src = pos(a, 2);
+      const inputPool = opt(a, 'inputpool');
+      const from = inputPool ? { pool: inputPool, vol: src } : src.startsWith('/') ? { path: src } : { pool: pos(a, 0), vol: src };
+      return { method: 'vol.copy', params: { pool: pos(a, 0), name: spec.value.name, from, ...(spec.value.format ? { format: spec.value.format } : {}) } };
+    },
+    render: (r, a) => `Vol ${(r as Volume).name} created from input vol ${pos(a, 2)}\n`
+  },
   { name: 'vol-key', usage: 'vol-key VOL [--pool POOL]', help: 'Print a volume\'s key.', valued: ['pool'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.get', params: { ...volRef(a, 0) } }), render: (r) => `${(r as Volume).key}\n` },
   { name: 'vol-path', usage: 'vol-path VOL [--pool POOL]', help: 'Print a volume\'s path.', valued: ['pool'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.get', params: { ...volRef(a, 0) } }), render: (r) => `${(r as Volume).path}\n` },
-  { name: 'vol-dumpxml', usage: 'vol-dumpxml VOL [--pool POOL]', help: 'Print a volume\'s XML.', valued: ['pool'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.dumpXml', params: { volume: volRef(a, 0) } }), render: (r) => (r as { xml: string }).xml },
+  { name: 'vol-dumpxml', usage: 'vol-dumpxml VOL [--pool POOL]', help: 'Print a volume\'s XML.', valued: ['pool'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'vol.dumpXml', params: { volume: volRef(a, 0) } }), render: xmlOut },
   {
     name: 'host-volumes', usage: 'host-volumes', help: 'List the host\'s block devices.', minPositionals: 0, maxPositionals: 0, toCall: () => ({ method: 'host.listVolumes', params: {} }),
     render: (r) => table(['Name', 'Path', 'Type', 'Size', 'Parent', 'Mountpoint'], (r as { volumes: HostVolume[] }).volumes.map((v) => [v.name, v.path, v.type, humanSize(v.size), v.parent ?? '', v.mountpoint ?? '']))

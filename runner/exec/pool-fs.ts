@@ -1,18 +1,19 @@
 // File operations on a pool's target directory, run by the runner on a scriptlet's behalf.
 // Confinement: an operand is a plain entry name inside the target (never a path), the target is
 // resolved to its real path first, and no mutation follows a symbolic link (O_NOFOLLOW, lstat).
-import { constants, promises as fsp, lstatSync, openSync, readSync, closeSync, readdirSync, realpathSync, statfsSync, ftruncateSync, fstatSync, unlinkSync, writeSync, linkSync, renameSync } from 'node:fs';
+import { constants, promises as fsp, lstatSync, openSync, readSync, closeSync, readdirSync, realpathSync, statfsSync, ftruncateSync, fstatSync, fchmodSync, fchownSync, unlinkSync, writeSync, linkSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import type { ErrorCode } from '../contracts/generated.js';
 import type { FileStat, FsResult, FsUsage } from '../scriptlet/api.js';
 import { isPartialName, partialName } from '../scriptlet/api.js';
 
-export const HEADER_BYTES = 64;
+// Enough for a qcow2 v3 header's feature bits (offsets 72-95), read with the same one read.
+export const HEADER_BYTES = 112;
 const CHUNK = 1024 * 1024;
 
-export type FsOpName = 'statRoot' | 'mkdirRoot' | 'rmdirRoot' | 'usage' | 'list' | 'stat' | 'readBytes' | 'createFile' | 'unlink' | 'overwrite' | 'allocate' | 'rename';
-export const MUTATING_FS_OPS: ReadonlySet<FsOpName> = new Set(['mkdirRoot', 'rmdirRoot', 'createFile', 'unlink', 'overwrite', 'allocate', 'rename']);
+export type FsOpName = 'statRoot' | 'mkdirRoot' | 'rmdirRoot' | 'usage' | 'list' | 'stat' | 'readBytes' | 'createFile' | 'unlink' | 'overwrite' | 'allocate' | 'rename' | 'setPermissions';
+export const MUTATING_FS_OPS: ReadonlySet<FsOpName> = new Set(['mkdirRoot', 'rmdirRoot', 'createFile', 'unlink', 'overwrite', 'allocate', 'rename', 'setPermissions']);
 /** Largest allocation made by writing zeros here; beyond it scriptlets use fallocate(1). */
 export const MAX_ALLOCATE = 256 * 1024 * 1024;
 
@@ -195,6 +196,8 @@ export class PoolFsHost {
           return this.allocate(args[0], args[1]);
         case 'rename':
           return this.rename(args[0], args[1]);
+        case 'setPermissions':
+          return this.setPermissions(args[0], args[1], args[2], args[3]);
         default:
           return denied(`unknown file operation ${String(op)}`);
       }
@@ -365,6 +368,35 @@ export class PoolFsHost {
       return { ok: true, value: { name: name as string, type: 'file', size: st.size, allocated: st.blocks * 512, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, header: '' } };
     } catch (e) {
       return errnoResult(e, `allocate ${String(name)}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** fchmod/fchown through an O_NOFOLLOW descriptor of a regular file: a symlink is never followed. */
+  setPermissions(name: unknown, mode: unknown, uid: unknown, gid: unknown): FsResult<FileStat> {
+    const p = this.entry(name);
+    if (!p.ok) return p;
+    // JSON turns a left-out mode into null; the IPC trims trailing nulls only.
+    const m = mode === undefined ? null : mode;
+    if (m !== null && (!Number.isInteger(m) || (m as number) < 0 || (m as number) > 0o7777)) return failed('INVALID_ARGUMENT', 'setPermissions: mode must be a number from 0 to 07777');
+    const id = (v: unknown) => v === undefined ? -1 : v;
+    const u = id(uid);
+    const g = id(gid);
+    for (const v of [u, g]) {
+      if (!Number.isInteger(v) || (v as number) < -1 || (v as number) > 0xfffffffe) return failed('INVALID_ARGUMENT', 'setPermissions: owner and group must be ids (-1 keeps them)');
+    }
+    const fd = openSync(p.value, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const before = fstatSync(fd);
+      if (!before.isFile()) return failed('INVALID_ARGUMENT', `setPermissions: ${String(name)} is not a regular file`);
+      if (u !== -1 || g !== -1) fchownSync(fd, u === -1 ? before.uid : (u as number), g === -1 ? before.gid : (g as number));
+      // After chown: changing the owner clears set-id bits, which an asked mode then sets again.
+      if (m !== null) fchmodSync(fd, m as number);
+      const st = fstatSync(fd);
+      return { ok: true, value: { name: name as string, type: 'file', size: st.size, allocated: st.blocks * 512, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, header: '' } };
+    } catch (e) {
+      return errnoResult(e, `setPermissions ${String(name)}`);
     } finally {
       closeSync(fd);
     }

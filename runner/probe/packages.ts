@@ -22,6 +22,7 @@ const PACKAGES: Record<string, string> = {
   lsblk: 'util-linux',
   blkid: 'util-linux',
   fallocate: 'util-linux',
+  scrub: 'scrub',
   findmnt: 'util-linux',
   wipefs: 'util-linux',
   mkfs: 'util-linux',

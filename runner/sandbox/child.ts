@@ -95,7 +95,8 @@ function makeFs(id: number, token: string, state: RunState, root: string): PoolF
     unlink: (name: string) => call('unlink', name),
     rename: (from: string, to: string) => call('rename', from, to),
     allocate: (name: string, length: number) => call('allocate', name, length),
-    overwrite: (name: string, length: number, algorithm: 'zero' | 'random') => call('overwrite', name, length, algorithm)
+    overwrite: (name: string, length: number, algorithm: 'zero' | 'random') => call('overwrite', name, length, algorithm),
+    setPermissions: (name: string, mode: number | null, uid: number, gid: number) => call('setPermissions', name, mode, uid, gid)
   };
 }
 

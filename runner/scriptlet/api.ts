@@ -57,7 +57,7 @@ export interface FileStat {
   mode: number;
   uid: number;
   gid: number;
-  /** Base64 of the first 64 bytes of a regular file (format detection); '' otherwise. */
+  /** Base64 of the first 112 bytes of a regular file (format detection, qcow2 features); '' otherwise. */
   header: string;
 }
 
@@ -100,6 +100,11 @@ export interface PoolFs {
   allocate(name: string, length: number): Promise<FsResult<FileStat>>;
   /** Overwrite `length` bytes from 0 with zeros or random data, reporting progress. */
   overwrite(name: string, length: number, algorithm: 'zero' | 'random'): Promise<FsResult<void>>;
+  /**
+   * Set a regular file's mode (null: keep it), owner and group (-1: keep it), never through a
+   * symlink (libvirt's <permissions> on a new volume); the file's stat.
+   */
+  setPermissions(name: string, mode: number | null, uid: number, gid: number): Promise<FsResult<FileStat>>;
 }
 
 /**

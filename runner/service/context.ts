@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Runtime } from '../runtime.js';
+import { sweepSecretFiles } from '../state/secret-files.js';
 import { PoolStore } from '../state/pool-store.js';
 import { Locks, pidAlive } from '../state/locks.js';
 import { VolumeCache } from './volume-cache.js';
@@ -27,6 +28,7 @@ export function createService(rt: Runtime): Service {
   // What a killed agent left behind: half-written definition temp files and its lock files.
   store.sweep(pidAlive);
   locks.sweep();
+  sweepSecretFiles(rt.home, pidAlive);
   return { rt, store, locks, volumes: new VolumeCache() };
 }
 

@@ -16,6 +16,7 @@ const HANDLERS: { [M in keyof MethodContracts]?: Handler } = {
   'host.listVolumes': (s, c) => agent.hostVolumes(s, c),
   'pool.list': (s, _c, p) => pools.list(s, p),
   'pool.define': (s, _c, p) => pools.define(s, p),
+  'pool.create': (s, c, p) => pools.create(s, c, p),
   'pool.undefine': (s, _c, p) => pools.undefine(s, p),
   'pool.build': (s, c, p) => pools.build(s, c, p),
   'pool.delete': (s, c, p) => pools.deletePool(s, c, p),

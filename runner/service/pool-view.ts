@@ -61,7 +61,7 @@ export function poolView(rec: PoolRecord, live: LiveFacts): Pool {
     uuid: rec.def.uuid,
     type: rec.def.type,
     state: rec.state,
-    persistent: true,
+    persistent: !rec.transient,
     autostart: rec.autostart,
     ...live.sizes
   };

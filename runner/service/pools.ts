@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, join, normalize } from 'node:path';
 import type { MethodContracts, Pool, PoolDefinition, PlanStep } from '../contracts/generated.js';
-import { err, ok, type Result } from '../errors.js';
+import { err, ok, type ErrorData, type Result } from '../errors.js';
 import { BACKENDS } from '../backends/index.js';
 import { invoke } from '../scriptlet/invoke.js';
 import { parsePoolXml, formatPoolXml, normalizePoolDefinition, type PoolDefinitionInput } from '../xml/pool-xml.js';
@@ -94,12 +94,49 @@ export async function define(svc: Service, params: P<'pool.define'>): Promise<Re
     }
     if ('dryRun' in params && params.dryRun) return ok({ plan: [{ fs: 'writeDefinition', path: join(svc.store.dir, `${def.name}.xml`) }] });
     svc.store.saveDef(def);
+    // Defining a transient pool's name makes it persistent (as libvirt's pool-define does).
+    if (same?.transient) svc.store.saveState(def.name, { state: same.state, autostart: false });
     const rec = svc.store.get(def.name);
     if (!rec) return err('INTERNAL', `pool ${def.name} was written but cannot be read back (please report this)`);
     return describePool(svc, rec);
   } finally {
     await lock.value();
   }
+}
+
+/**
+ * pool.create (virsh pool-create / pool-create-as): a transient pool, defined, optionally built,
+ * and started in one call; it exists only while it runs. A name or UUID taken by any pool is
+ * POOL_EXISTS. If the build or start fails, the definition is removed again.
+ */
+export async function create(svc: Service, call: CallContext, params: P<'pool.create'>): Promise<Result<R<'pool.create'>>> {
+  const { build: wantBuild, overwrite, dryRun, ...rest } = params as P<'pool.create'> & { build?: boolean; overwrite?: boolean; dryRun?: boolean };
+  const parsed = definitionFrom(rest as P<'pool.define'>);
+  if (!parsed.ok) return parsed;
+  const checked = checkDefinition(parsed.value, 'xml' in params);
+  if (!checked.ok) return checked;
+  const def = checked.value;
+  if (svc.store.get(def.name)) return err('POOL_EXISTS', `pool ${def.name} already exists`);
+  if (dryRun) {
+    const plan: PlanStep[] = [{ fs: 'writeDefinition', path: join(svc.store.dir, `${def.name}.xml`) }];
+    return ok({ plan });
+  }
+  const defined = await define(svc, rest as P<'pool.define'>);
+  if (!defined.ok) return defined;
+  const rec = svc.store.get(def.name);
+  if (!rec) return err('INTERNAL', `pool ${def.name} was written but cannot be read back (please report this)`);
+  svc.store.saveState(def.name, { state: 'inactive', autostart: false, transient: true });
+  const undo = (r: { ok: false; error: ErrorData }) => {
+    svc.store.remove(def.name);
+    return r;
+  };
+  if (wantBuild) {
+    const b = await build(svc, call, { pool: def.name, ...(overwrite ? { overwrite: true } : {}) });
+    if (!b.ok) return undo(b);
+  }
+  const s = await start(svc, call, { pool: def.name });
+  if (!s.ok) return undo(s);
+  return s;
 }
 
 export async function undefine(svc: Service, params: P<'pool.undefine'>): Promise<Result<R<'pool.undefine'>>> {
@@ -148,7 +185,7 @@ export async function start(svc: Service, call: CallContext, params: P<'pool.sta
     const s = await storageStep(svc, call, rec, 'pool.start', {}, params.dryRun === true);
     if (!s.ok) return s;
     if (s.value) return ok(s.value);
-    svc.store.saveState(rec.def.name, { state: 'running', autostart: rec.autostart });
+    svc.store.saveState(rec.def.name, { state: 'running', autostart: rec.autostart, transient: rec.transient });
     return describePool(svc, { ...rec, state: 'running' });
   });
 }
@@ -159,6 +196,12 @@ export async function stop(svc: Service, call: CallContext, params: P<'pool.stop
     const s = await storageStep(svc, call, rec, 'pool.stop', {}, params.dryRun === true);
     if (!s.ok) return s;
     if (s.value) return ok(s.value);
+    if (rec.transient) {
+      // As libvirt: a transient pool exists only while it runs.
+      const r = svc.store.remove(rec.def.name);
+      if (!r.ok) return r;
+      return describePool(svc, { ...rec, state: 'inactive' });
+    }
     svc.store.saveState(rec.def.name, { state: 'inactive', autostart: rec.autostart });
     return describePool(svc, { ...rec, state: 'inactive' });
   });
@@ -189,7 +232,7 @@ export async function list(svc: Service, params: P<'pool.list'>): Promise<Result
     if (params.type !== undefined && rec.def.type !== params.type) continue;
     const d = await describePool(svc, rec);
     // One broken pool must not hide the others: it is listed with zero sizes.
-    pools.push(d.ok ? d.value : { name: rec.def.name, uuid: rec.def.uuid, type: rec.def.type, state: rec.state, persistent: true, autostart: rec.autostart, capacity: 0, allocation: 0, available: 0 });
+    pools.push(d.ok ? d.value : { name: rec.def.name, uuid: rec.def.uuid, type: rec.def.type, state: rec.state, persistent: !rec.transient, autostart: rec.autostart, capacity: 0, allocation: 0, available: 0 });
   }
   return ok({ pools });
 }
@@ -206,6 +249,7 @@ export async function dumpXml(svc: Service, params: P<'pool.dumpXml'>): Promise<
 
 export async function setAutostart(svc: Service, params: P<'pool.setAutostart'>): Promise<Result<R<'pool.setAutostart'>>> {
   return withPool<R<'pool.setAutostart'>>(svc, params.pool, 'autostart', async (rec) => {
+    if (rec.transient) return err('INVALID_ARGUMENT', `pool ${rec.def.name} is transient (pool.create): it cannot autostart; define it (pool.define) to keep it`);
     if (params.dryRun) return ok({ plan: [{ fs: 'writeState', path: join(svc.store.dir, `${rec.def.name}.state.json`) }] });
     svc.store.saveState(rec.def.name, { state: rec.state, autostart: params.autostart });
     return describePool(svc, { ...rec, autostart: params.autostart });

@@ -12,11 +12,14 @@ export interface PoolRecord {
   def: PoolDefinition;
   state: PoolState;
   autostart: boolean;
+  /** Made by pool.create (virsh pool-create): the definition goes when the pool stops. */
+  transient: boolean;
 }
 
-interface RuntimeState {
+export interface RuntimeState {
   state: PoolState;
   autostart: boolean;
+  transient?: boolean;
 }
 
 interface CacheEntry {
@@ -108,16 +111,17 @@ export class PoolStore {
   private readState(name: string): RuntimeState {
     try {
       const s = JSON.parse(readFileSync(this.statePath(name), 'utf8')) as Partial<RuntimeState>;
-      return { state: s.state === 'running' || s.state === 'building' ? s.state : 'inactive', autostart: s.autostart === true };
+      return { state: s.state === 'running' || s.state === 'building' ? s.state : 'inactive', autostart: s.autostart === true, transient: s.transient === true };
     } catch {
-      return { state: 'inactive', autostart: false };
+      return { state: 'inactive', autostart: false, transient: false };
     }
   }
 
   get(name: string): PoolRecord | null {
     const def = this.readDef(name);
     if (!def) return null;
-    return { def, ...this.readState(name) };
+    const st = this.readState(name);
+    return { def, state: st.state, autostart: st.autostart, transient: st.transient === true };
   }
 
   all(): PoolRecord[] {
@@ -193,7 +197,9 @@ export class PoolStore {
   }
 
   saveState(name: string, state: RuntimeState): void {
-    writeFileAtomic(this.statePath(name), JSON.stringify(state), 0o600);
+    // Only a transient pool's state says so (a persistent pool's file stays as it always was).
+    const s = state.transient ? state : { state: state.state, autostart: state.autostart };
+    writeFileAtomic(this.statePath(name), JSON.stringify(s), 0o600);
   }
 
   remove(name: string): Result<void> {

@@ -13,7 +13,7 @@
 // one extent is read into `extra` (sourceDevice, extentStart, extentEnd: strings), a larger one
 // is preserved as it is. Every problem in a document is XML_ERROR.
 import { err, ok, type Result } from '../errors.js';
-import type { BackingStore, Permissions, PoolType, Preserved, Volume, VolType } from '../contracts/generated.js';
+import type { BackingStore, ImageOptions, Permissions, PoolType, Preserved, Volume, VolType } from '../contracts/generated.js';
 import { attr, elem, elements, parseXml, serialize, textContent, textElem, type XElement } from './dom.js';
 import { checkXmlName } from './names.js';
 import { parsePermissions, permissionsElement, PERMISSIONS_ORDER } from './permissions.js';
@@ -31,6 +31,12 @@ export interface VolumeSpec {
   backingStore?: { path: string; format?: string };
   type?: VolType;
   permissions?: Permissions;
+  /** What <target> asks of the image: <compat>, <features>, <clusterSize>, <nocow> (also kept in `preserved`). */
+  image?: ImageOptions;
+  /** <target><encryption format='...'>: the format asked (also kept in `preserved`). */
+  encryption?: string;
+  /** The <encryption> names a <cipher> or <ivgen>. */
+  encryptionCipher?: boolean;
   /** Facts from <source>: sourceDevice, extentStart, extentEnd. */
   extra?: Record<string, string>;
   preserved?: Preserved;
@@ -101,6 +107,9 @@ export function parseVolXml(xml: string, opts: ParseVolOptions = {}): Result<Vol
         if (!r.ok) return r;
         if (r.value.format !== undefined) spec.format = r.value.format;
         if (r.value.permissions) spec.permissions = r.value.permissions;
+        if (r.value.image) spec.image = r.value.image;
+        if (r.value.encryption !== undefined) spec.encryption = r.value.encryption;
+        if (r.value.encryptionCipher) spec.encryptionCipher = true;
         continue;
       }
       case 'backingStore': {
@@ -154,6 +163,9 @@ export function parseVolXml(xml: string, opts: ParseVolOptions = {}): Result<Vol
   if (spec.backingStore) out.backingStore = spec.backingStore;
   if (spec.type) out.type = spec.type;
   if (spec.permissions) out.permissions = spec.permissions;
+  if (spec.image) out.image = spec.image;
+  if (spec.encryption !== undefined) out.encryption = spec.encryption;
+  if (spec.encryptionCipher) out.encryptionCipher = true;
   if (spec.extra) out.extra = spec.extra;
   if (preserved) out.preserved = preserved;
   return ok(out);
@@ -197,8 +209,9 @@ function parseVolTarget(
   known: readonly string[],
   keep: PreservedBuilder,
   opts: ParseVolOptions
-): Result<{ format?: string; permissions?: Permissions }> {
-  const out: { format?: string; permissions?: Permissions } = {};
+): Result<TargetFacts> {
+  const out: TargetFacts = {};
+  const image: ImageOptions = {};
   const seen = new Set<string>();
   let hasFeatures = false;
   let hasCompat = false;
@@ -221,6 +234,15 @@ function parseVolTarget(
       if (!c.ok) return c;
       if (child.name === 'features') hasFeatures = true;
       if (child.name === 'compat') hasCompat = true;
+      if (path === 'volume/target' && first) {
+        const r = readImageElement(child, image);
+        if (!r.ok) return r;
+        if (child.name === 'encryption') {
+          out.encryption = attr(child, 'format') ?? '';
+          // libvirt passes <cipher>/<ivgen> to qemu-img; the agent does not yet, and never drops them silently.
+          if (elements(child).some((c) => c.name === 'cipher' || c.name === 'ivgen')) out.encryptionCipher = true;
+        }
+      }
       keep.element(path, child);
       continue;
     }
@@ -244,8 +266,50 @@ function parseVolTarget(
     }
     // path is read by the caller (backingStore) or computed by the pool (target); timestamps are output only
   }
-  if (hasFeatures && !hasCompat && path === 'volume/target') keep.element(path, elem('compat', [], ['1.1']));
+  if (hasFeatures && !hasCompat && path === 'volume/target') {
+    keep.element(path, elem('compat', [], ['1.1']));
+    image.compat = '1.1';
+  }
+  if (Object.keys(image).length) out.image = image;
   return ok(out);
+}
+
+interface TargetFacts {
+  format?: string;
+  permissions?: Permissions;
+  image?: ImageOptions;
+  encryption?: string;
+  encryptionCipher?: boolean;
+}
+
+/** <compat>, <features>, <clusterSize>, <nocow> as image options (already checked by checkTargetExtra). */
+function readImageElement(el: XElement, image: ImageOptions): Result<true> {
+  switch (el.name) {
+    case 'compat': {
+      const c = textContent(el).trim();
+      // qemu-img knows two levels; libvirt passes any dotted version and lets qemu-img refuse.
+      if (c !== '0.10' && c !== '1.1') return err('XML_ERROR', `unsupported <compat> ${JSON.stringify(c.slice(0, 40))} (qemu-img knows 0.10 and 1.1)`);
+      image.compat = c;
+      break;
+    }
+    case 'features': {
+      const f = elements(el).map((x) => x.name).filter((n): n is 'lazy_refcounts' | 'extended_l2' => n === 'lazy_refcounts' || n === 'extended_l2');
+      if (f.length) image.features = [...new Set(f)];
+      break;
+    }
+    case 'clusterSize': {
+      const r = xmlSize(el, 'clusterSize');
+      if (!r.ok) return r;
+      image.clusterSize = r.value;
+      break;
+    }
+    case 'nocow':
+      image.nocow = true;
+      break;
+    default:
+      break;
+  }
+  return ok(true);
 }
 
 /** Check the target elements libvirt validates but the agent keeps as they are. */
@@ -290,7 +354,7 @@ export function formatVolXml(vol: Volume, opts: FormatVolOptions = {}): string {
   kids.push(textElem('allocation', vol.allocation, [['unit', 'bytes']]));
   if (vol.physical !== undefined) kids.push(textElem('physical', vol.physical, [['unit', 'bytes']]));
 
-  kids.push(targetElement('target', 'volume/target', vol.path, vol.format, vol.permissions, VOL_TARGET_ORDER, w, opts.poolType));
+  kids.push(targetElement('target', 'volume/target', vol.path, vol.format, vol.permissions, VOL_TARGET_ORDER, w, opts.poolType, imageElements(vol)));
   if (vol.backingStore) {
     kids.push(targetElement('backingStore', 'volume/backingStore', vol.backingStore.path, vol.backingStore.format, undefined, BACKING_ORDER, w, opts.poolType));
   }
@@ -309,7 +373,8 @@ function targetElement(
   perms: Permissions | undefined,
   order: readonly string[],
   w: PreservedWriter,
-  poolType: PoolType | undefined
+  poolType: PoolType | undefined,
+  facts: XElement[] = []
 ): XElement {
   const kids: Array<XElement | undefined> = [textElem('path', filePath)];
   if (format && writesFormat(poolType, format)) kids.push(elem('format', [['type', format]]));
@@ -319,9 +384,24 @@ function targetElement(
     w.place(p, `${path}/permissions`, PERMISSIONS_ORDER);
     kids.push(p);
   }
+  kids.push(...facts);
   const el = elem(name, w.attributes(path), kids.filter((x): x is XElement => x !== undefined));
-  w.place(el, path, order);
+  // An element written from the image's facts replaces the one kept from a document.
+  w.place(el, path, order, facts.map((f) => f.name));
   return el;
+}
+
+/**
+ * What the image itself says, as libvirt's vol-dumpxml writes it: <encryption format='luks'/>,
+ * <compat>, <clusterSize unit='B'> and <features> (qcow2 header facts).
+ */
+function imageElements(vol: Volume): XElement[] {
+  const out: XElement[] = [];
+  if (vol.encryption) out.push(elem('encryption', [['format', vol.encryption.format]]));
+  if (vol.compat !== undefined) out.push(elem('compat', [], [vol.compat]));
+  if (vol.clusterSize !== undefined) out.push(elem('clusterSize', [['unit', 'B']], [String(vol.clusterSize)]));
+  if (vol.features?.length) out.push(elem('features', [], vol.features.map((f) => elem(f))));
+  return out;
 }
 
 /** libvirt writes <format> only for pool types with volume formats, and the schema only knows its own names. */

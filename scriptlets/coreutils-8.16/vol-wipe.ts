@@ -58,7 +58,9 @@ export default defineScriptlet({
     const busy = busyReason(check.stdout);
     if ('unreadable' in busy) return fail('TOOL_FAILED', `unreadable lsblk output for ${v.path}: ${busy.unreadable}`, check);
     if (busy.busy) return fail('POOL_BUSY', `${v.path} is in use: ${busy.busy}; stop what uses it before wiping`);
-    const argv = ddWipeArgv(v.path, v.capacity, input.algorithm);
+    const algorithm = input.algorithm;
+    if (algorithm !== 'zero' && algorithm !== 'random') return fail('UNSUPPORTED', `wipe algorithm ${algorithm} is offered for file volumes (scrub); partitions take zero or random`);
+    const argv = ddWipeArgv(v.path, v.capacity, algorithm);
     const r = await ctx.$`${argv}`;
     if (r.failed) {
       if (/Device or resource busy/.test(r.stderr)) return fail('POOL_BUSY', `${v.path} is in use`, r);

@@ -9,12 +9,12 @@ export const joinPath = (root: string, name: string) => `${root.replace(/\/+$/, 
 export function volumeFromStat(root: string, st: FileStat): Volume | null {
   const path = joinPath(root, st.name);
   if (st.type === 'dir') {
-    return { name: st.name, key: path, path, type: 'dir', capacity: st.size, allocation: st.allocated, format: 'dir' };
+    return { name: st.name, key: path, path, type: 'dir', capacity: st.size, allocation: st.allocated, format: 'dir', permissions: permissionsOf(st) };
   }
   // Symlinks are not followed (one could point outside the pool); devices and sockets are not volumes.
   if (st.type !== 'file') return null;
   const h = readHeader(decodeBase64(st.header));
-  return {
+  const vol: Volume = {
     name: st.name,
     key: path,
     path,
@@ -24,6 +24,24 @@ export function volumeFromStat(root: string, st: FileStat): Volume | null {
     physical: st.size,
     format: h.format
   };
+  if (h.format === 'luks') {
+    vol.encryption = { format: 'luks' };
+    // The guest sees what follows the LUKS header.
+    if (h.luksPayload !== undefined && h.luksPayload <= st.size) vol.capacity = st.size - h.luksPayload;
+  }
+  if (h.qcow2) {
+    vol.compat = h.qcow2.compat;
+    if (h.qcow2.clusterSize) vol.clusterSize = h.qcow2.clusterSize;
+    if (h.qcow2.features?.length) vol.features = h.qcow2.features;
+    if (h.qcow2.luks) vol.encryption = { format: 'luks' };
+  }
+  vol.permissions = permissionsOf(st);
+  return vol;
+}
+
+/** As libvirt's vol-dumpxml: the entry's mode (4 octal digits), owner and group. */
+function permissionsOf(st: FileStat): NonNullable<Volume['permissions']> {
+  return { mode: st.mode.toString(8).padStart(4, '0'), owner: st.uid, group: st.gid };
 }
 
 /** Does this file's header name a backing file that must be read to describe it? */

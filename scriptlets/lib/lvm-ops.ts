@@ -508,6 +508,8 @@ export async function volCopy(ctx: ScriptletContext, input: OpInput<'vol.copy'>,
 }
 
 export async function volWipe(ctx: ScriptletContext, input: OpInput<'vol.wipe'>, _d: LvmDialect): Promise<Res<OpOutput<'vol.wipe'>>> {
+  const algorithm = input.algorithm;
+  if (algorithm !== 'zero' && algorithm !== 'random') return fail('UNSUPPORTED', `wipe algorithm ${algorithm} is offered for file volumes (scrub); logical volumes take zero or random`);
   const vg = vgNameOf(input.pool);
   const bad = checkVgName(vg);
   if (bad) return bad;
@@ -520,7 +522,7 @@ export async function volWipe(ctx: ScriptletContext, input: OpInput<'vol.wipe'>,
   let written = 0;
   ctx.progress(0, total);
   for (const range of chunkRanges(total)) {
-    const r = await run(ctx.$, ddWipeArgs(input.algorithm, path, range.offset, range.length));
+    const r = await run(ctx.$, ddWipeArgs(algorithm, path, range.offset, range.length));
     if (r.failed) return toolFailed(r, `wiping ${path} at ${range.offset}`);
     written += range.length;
     ctx.progress(written, total);

@@ -6,8 +6,9 @@ import { done, fail, fsFailed, isPartialName, partialName, toolFailed } from '..
 import type { CommandOptions, CommandResult, FileStat, OpInput, ScriptletContext, ScriptletResult, PoolFs } from '../../runner/scriptlet/api.js';
 import type { Volume } from '../../runner/contracts/generated.js';
 import { describeFile, joinPath, volumeFromStat } from './file-volume.js';
+import { imageOptions, type QemuImgImageSupport } from './image-options.js';
 
-export interface QemuImgSeries {
+export interface QemuImgSeries extends QemuImgImageSupport {
   /** Pass `-F fmt` with `-b`. */
   backingFormatFlag: boolean;
 }
@@ -15,16 +16,18 @@ export interface QemuImgSeries {
 /** The runner's zero-writing allocate limit (ctx.fs.allocate); fallocate(1) beyond it. */
 export const MAX_ZERO_ALLOCATE = 256 * 1024 * 1024;
 
-export const FILE_FORMATS = ['raw', 'qcow2', 'qcow', 'qed', 'vmdk', 'vpc', 'vdi', 'vhdx'] as const;
+export const FILE_FORMATS = ['raw', 'qcow2', 'qcow', 'qed', 'vmdk', 'vpc', 'vdi', 'vhdx', 'iso'] as const;
 
-export function createArgv(s: QemuImgSeries, path: string, format: string, capacity: number | null, backing?: { path: string; format?: string | undefined }, allocation?: number): string[] {
+export function createArgv(s: QemuImgSeries, path: string, format: string, capacity: number | null, backing?: { path: string; format?: string | undefined }, options: readonly string[] = []): string[] {
   const argv = ['qemu-img', 'create', '-f', format];
   if (backing) {
     argv.push('-b', backing.path);
     if (s.backingFormatFlag) argv.push('-F', backing.format ?? 'raw');
   }
-  // Asked-for allocation on a qcow2 image: preallocate metadata (what libvirt does).
-  if (allocation && allocation > 0 && format === 'qcow2') argv.push('-o', 'preallocation=metadata');
+  // The image options the volume asks for (scriptlets/lib/image-options.ts), one -o list. An
+  // <allocation> alone preallocates nothing in a qcow2 image, as in libvirt: preallocation is
+  // only made when asked (`preallocate`).
+  if (options.length) argv.push('-o', options.join(','));
   // Paths are absolute (the pool's target + a checked name), so none can be read as an option
   // or as a protocol prefix ("nbd:..."): no `--` needed, and argv stays what people type.
   argv.push(path);
@@ -36,8 +39,9 @@ export function convertArgv(src: { path: string; format: string }, dst: string, 
   return ['qemu-img', 'convert', '-p', '-f', src.format, '-O', format, src.path, dst];
 }
 
-export function resizeArgv(path: string, format: string, capacity: number, shrink: boolean): string[] {
-  return ['qemu-img', 'resize', ...(shrink ? ['--shrink'] : []), '-f', format, path, String(capacity)];
+export function resizeArgv(path: string, format: string, capacity: number, shrink: boolean, allocate = false): string[] {
+  // --allocate (libvirt's VIR_STORAGE_VOL_RESIZE_ALLOCATE): the new space is allocated.
+  return ['qemu-img', 'resize', ...(shrink ? ['--shrink'] : []), ...(allocate ? ['--preallocation=falloc'] : []), '-f', format, path, String(capacity)];
 }
 
 /** qemu-img's messages we know, as spec codes (stderr and exit code together). */
@@ -108,11 +112,23 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
   if (!fs) return fail('INVALID_ARGUMENT', 'this pool has no target directory');
   const bad = reserved(input.name);
   if (bad) return bad;
-  const format = input.format ?? 'raw';
-  if (!(FILE_FORMATS as readonly string[]).includes(format)) return fail('INVALID_ARGUMENT', `unsupported volume format ${format} (${FILE_FORMATS.join(', ')})`);
+  const asked = input.format ?? 'raw';
+  if (!(FILE_FORMATS as readonly string[]).includes(asked)) return fail('INVALID_ARGUMENT', `unsupported volume format ${asked} (${FILE_FORMATS.join(', ')})`);
+  // An ISO image is a raw file (libvirt makes it with `qemu-img create -f raw`).
+  const format = asked === 'iso' ? 'raw' : asked;
   const allocation = input.allocation ?? 0;
   const want = Math.min(allocation, input.capacity);
-  if (format === 'raw' && !input.backingStore && want === 0) {
+  if (format === 'raw' && input.backingStore) return fail('INVALID_ARGUMENT', 'backing storage not supported for raw volumes: use qcow2');
+  if (input.encryption) return createEncrypted(s, ctx, fs, input, format);
+  const opts = imageOptions(s, { format, image: input.image, preallocate: input.preallocate, hasBacking: input.backingStore !== undefined });
+  if (!opts.ok) return fail(opts.code, opts.message);
+  // Asked-for permissions (libvirt's <target><permissions>) are set on the file before it takes
+  // its name, so the volume never appears with others.
+  const perms = permissionsOf(input.permissions);
+  if (perms === null) return fail('INVALID_ARGUMENT', `permissions mode ${JSON.stringify(input.permissions?.mode)} is not an octal mode`);
+  // A raw file with nothing but a size is made by the runner; anything more by qemu-img.
+  const plainRaw = format === 'raw' && opts.value.length === 0;
+  if (plainRaw && want === 0 && !perms.needed) {
     // A sparse raw file is made directly (as libvirt does, no qemu-img): the runner makes it
     // under its partial name and links it into place, and the exclusive link is the existence
     // check (VOLUME_EXISTS). It answers with the stat.
@@ -127,12 +143,14 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
   if (!taken.ok) return taken;
   if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
   const tmp = partialName(input.name);
-  if (format === 'raw' && !input.backingStore) {
+  if (plainRaw) {
     // Allocated raw: sparse, then allocated (small allocations are written as zeros by the
     // runner, no process per volume; fallocate(1) beyond its limit).
     const made = await fs.createFile(tmp, input.capacity, 0o600);
     if (!made.ok) return fsFailed(made);
-    if (want <= MAX_ZERO_ALLOCATE) {
+    if (want === 0) {
+      // nothing to allocate (only permissions to set)
+    } else if (want <= MAX_ZERO_ALLOCATE) {
       const a = await fs.allocate(tmp, want);
       if (!a.ok) {
         await fs.unlink(tmp);
@@ -145,16 +163,87 @@ export async function createVolume(s: QemuImgSeries, ctx: ScriptletContext, inpu
         return failedCommand(r, `allocating ${input.name}`);
       }
     }
+    const p = await applyPermissions(fs, tmp, perms);
+    if (p) return p;
     return (await publish(ctx, fs, tmp, input.name, input.pool.name)) ?? planned(fs, input.name, format, input.capacity);
   }
-  if (format === 'raw') return fail('INVALID_ARGUMENT', 'a raw volume cannot have a backing store: use qcow2');
-  const argv = createArgv(s, fs.path(tmp), format, input.capacity > 0 || !input.backingStore ? input.capacity : null, input.backingStore, allocation);
+  const argv = createArgv(s, fs.path(tmp), format, input.capacity > 0 || !input.backingStore ? input.capacity : null, input.backingStore, opts.value);
   const r = await ctx.$`${argv}`;
   if (r.failed) {
     await fs.unlink(tmp);
     return failedCommand(r, `creating ${input.name}`);
   }
+  const p = await applyPermissions(fs, tmp, perms);
+  if (p) return p;
   return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format, input.capacity, input.backingStore);
+}
+
+/** The secret object's id in qemu-img's argv (libvirt names it after the volume; a fixed id needs no escaping). */
+const SECRET_ID = 'sec0';
+
+/**
+ * A LUKS volume as libvirt makes it: raw (`<format type='raw'/>` with `<encryption
+ * format='luks'>`) is `qemu-img create -f luks --object secret,... -o key-secret=ID`, qcow2 is
+ * `-f qcow2 --object secret,... -o encrypt.format=luks,encrypt.key-secret=ID`. The passphrase is
+ * in the runner's private file (input.encryption.secretFile), never in argv.
+ */
+async function createEncrypted(s: QemuImgSeries, ctx: ScriptletContext, fs: PoolFs, input: OpInput<'vol.create'>, format: string): Promise<ScriptletResult<{ volume: Volume }>> {
+  const enc = input.encryption!;
+  if (format !== 'raw' && format !== 'qcow2') return fail('INVALID_ARGUMENT', `luks encryption is offered for raw and qcow2 volumes, not ${format}`);
+  if (input.preallocate !== undefined) return fail('INVALID_ARGUMENT', 'preallocation is not offered for encrypted volumes');
+  const opts = imageOptions(s, { format, image: input.image, hasBacking: input.backingStore !== undefined });
+  if (!opts.ok) return fail(opts.code, opts.message);
+  const perms = permissionsOf(input.permissions);
+  if (perms === null) return fail('INVALID_ARGUMENT', `permissions mode ${JSON.stringify(input.permissions?.mode)} is not an octal mode`);
+  const taken = await exists(fs, input.name);
+  if (!taken.ok) return taken;
+  if (taken.value) return fail('VOLUME_EXISTS', `volume ${input.name} already exists in pool ${input.pool.name}`);
+  const tmp = partialName(input.name);
+  const o = format === 'raw' ? [`key-secret=${SECRET_ID}`, ...opts.value] : [`encrypt.format=luks`, `encrypt.key-secret=${SECRET_ID}`, ...opts.value];
+  const argv = ['qemu-img', 'create', '-f', format === 'raw' ? 'luks' : 'qcow2', '--object', `secret,id=${SECRET_ID},file=${enc.secretFile}`];
+  if (input.backingStore) {
+    argv.push('-b', input.backingStore.path);
+    if (s.backingFormatFlag) argv.push('-F', input.backingStore.format ?? 'raw');
+  }
+  argv.push('-o', o.join(','), fs.path(tmp));
+  if (input.capacity > 0 || !input.backingStore) argv.push(String(input.capacity));
+  const r = await ctx.$`${argv}`;
+  if (r.failed) {
+    await fs.unlink(tmp);
+    return failedCommand(r, `creating ${input.name}`);
+  }
+  const p = await applyPermissions(fs, tmp, perms);
+  if (p) return p;
+  return (await publish(ctx, fs, tmp, input.name, input.pool.name, r)) ?? planned(fs, input.name, format === 'raw' ? 'luks' : 'qcow2', input.capacity, input.backingStore);
+}
+
+interface PermissionsToSet {
+  needed: boolean;
+  mode: number | null;
+  uid: number;
+  gid: number;
+}
+
+/** libvirt's <permissions> as what to set: a mode (octal text), owner and group (-1: leave as made). */
+function permissionsOf(p: OpInput<'vol.create'>['permissions']): PermissionsToSet | null {
+  if (!p) return { needed: false, mode: null, uid: -1, gid: -1 };
+  let mode: number | null = null;
+  if (p.mode !== undefined) {
+    if (!/^0?[0-7]{3,4}$/.test(p.mode)) return null;
+    mode = parseInt(p.mode, 8);
+  }
+  const uid = p.owner ?? -1;
+  const gid = p.group ?? -1;
+  return { needed: mode !== null || uid !== -1 || gid !== -1, mode, uid, gid };
+}
+
+/** Set asked-for permissions on the partial file; on failure the partial file is removed. */
+async function applyPermissions(fs: PoolFs, tmp: string, p: PermissionsToSet): Promise<ScriptletResult<never> | null> {
+  if (!p.needed) return null;
+  const r = await fs.setPermissions(tmp, p.mode, p.uid, p.gid);
+  if (r.ok) return null;
+  await fs.unlink(tmp);
+  return fsFailed(r);
 }
 
 export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy'>): Promise<ScriptletResult<{ volume: Volume }>> {
@@ -208,7 +297,8 @@ export async function resizeVolume(ctx: ScriptletContext, input: OpInput<'vol.re
   const shrinking = input.capacity < v.capacity;
   if (shrinking && !input.shrink) return fail('INVALID_ARGUMENT', `new capacity ${input.capacity} is smaller than ${v.capacity}: pass shrink: true to shrink`);
   if (input.capacity === v.capacity) return done({ volume: v });
-  const r = await ctx.$`${resizeArgv(v.path, v.format, input.capacity, shrinking)}`;
+  if (input.allocate && shrinking) return fail('INVALID_ARGUMENT', 'allocate applies to growing a volume, not shrinking it');
+  const r = await ctx.$`${resizeArgv(v.path, v.format, input.capacity, shrinking, input.allocate === true)}`;
   if (r.failed) return failedCommand(r, `resizing ${v.name}`);
   if (ctx.dryRun) return done({ volume: { ...v, capacity: input.capacity } });
   return describe(fs, v.name, r);
@@ -219,9 +309,16 @@ export async function wipeVolume(s: QemuImgSeries, ctx: ScriptletContext, input:
   if (!fs) return fail('INVALID_ARGUMENT', 'this pool has no target directory');
   const v = input.volume;
   if (v.type !== 'file') return fail('UNSUPPORTED', `cannot wipe a ${v.type} volume`);
-  if (v.format === 'raw') {
+  if (input.algorithm === 'trim') return fail('UNSUPPORTED', 'wipe algorithm trim is not offered for file volumes (libvirt offers it for none of them either)');
+  if (v.format === 'raw' && (input.algorithm === 'zero' || input.algorithm === 'random')) {
     const r = await fs.overwrite(v.name, v.capacity, input.algorithm);
     return r.ok ? done({}) : fsFailed(r);
+  }
+  if (v.format === 'raw') {
+    // The multi-pass patterns are scrub's, run as libvirt runs it (`scrub -f -p PATTERN PATH`).
+    const r = await ctx.$`scrub -f -p ${input.algorithm} ${v.path}`;
+    if (r.exitCode === 127 && r.stderr === 'scrub: not found') return fail('UNSUPPORTED', `wipe algorithm ${input.algorithm} needs scrub, which is not installed (Debian package scrub)`);
+    return r.failed ? failedCommand(r, `wiping ${v.name} (${input.algorithm})`) : done({});
   }
   // An image format's data is wiped by making the image anew (same size, same backing): its
   // structure stays valid and every guest-visible byte reads as zero.

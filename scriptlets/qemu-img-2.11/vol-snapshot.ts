@@ -9,5 +9,5 @@ export default defineScriptlet({
   versions: '>=2.11.0',
   why: 'Before 6.1 -b alone was accepted (backing format probed); resize --shrink exists from 2.11, the oldest release served.',
   binaries: ['qemu-img'],
-  run: (ctx, input) => snapshotVolume({ backingFormatFlag: false }, ctx, input)
+  run: (ctx, input) => snapshotVolume({ backingFormatFlag: false, extendedL2: false }, ctx, input)
 });

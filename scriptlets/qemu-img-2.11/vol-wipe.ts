@@ -7,6 +7,6 @@ export default defineScriptlet({
   tool: 'qemu-img',
   versions: '>=2.11.0',
   why: 'Before 6.1 -b alone was accepted (backing format probed); resize --shrink exists from 2.11, the oldest release served.',
-  binaries: ['qemu-img'],
-  run: (ctx, input) => wipeVolume({ backingFormatFlag: false }, ctx, input)
+  binaries: ['qemu-img', 'scrub'],
+  run: (ctx, input) => wipeVolume({ backingFormatFlag: false, extendedL2: false }, ctx, input)
 });

@@ -9,5 +9,5 @@ export default defineScriptlet({
   versions: '>=6.1.0',
   why: 'QEMU 6.1 requires the backing format (-F) whenever a backing file is given; from then on every create with -b passes -F.',
   binaries: ['qemu-img'],
-  run: (ctx, input) => snapshotVolume({ backingFormatFlag: true }, ctx, input)
+  run: (ctx, input) => snapshotVolume({ backingFormatFlag: true, extendedL2: true }, ctx, input)
 });

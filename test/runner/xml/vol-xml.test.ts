@@ -83,6 +83,8 @@ t.test('what the agent does not model is kept and written back', async (t) => {
     format: 'qcow2',
     backingStore: { path: '/b.qcow2', format: 'qcow2' },
     type: 'file',
+    image: { nocow: true, features: ['lazy_refcounts'], compat: '1.1' },
+    encryption: 'luks',
     preserved: {
       'volume/@': ["color='blue'"],
       'volume/target': [

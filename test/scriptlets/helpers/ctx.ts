@@ -13,7 +13,7 @@ export interface FsCall {
 
 export type Call = ExecCall | FsCall;
 
-const FS_OPS = ['statRoot', 'mkdirRoot', 'rmdirRoot', 'usage', 'list', 'stat', 'readBytes', 'createFile', 'unlink', 'overwrite', 'allocate', 'rename'] as const;
+const FS_OPS = ['statRoot', 'mkdirRoot', 'rmdirRoot', 'usage', 'list', 'stat', 'readBytes', 'createFile', 'unlink', 'overwrite', 'allocate', 'rename', 'setPermissions'] as const;
 
 /** A PoolFs that answers from the transcript (fs calls in order, interleaved with commands). */
 function replayFs(root: string, next: (kind: 'fs', describe: string) => Call): PoolFs {

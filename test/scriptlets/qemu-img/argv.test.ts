@@ -3,15 +3,14 @@
 import t from 'tap';
 import { convertArgv, createArgv, resizeArgv } from '../../../scriptlets/lib/qemu-img.js';
 
-const OLD = { backingFormatFlag: false };
-const NEW = { backingFormatFlag: true };
+const OLD = { backingFormatFlag: false, extendedL2: false };
+const NEW = { backingFormatFlag: true, extendedL2: true };
 
 t.test('create', async (t) => {
   t.same(createArgv(OLD, '/p/a.qcow2', 'qcow2', 1073741824), ['qemu-img', 'create', '-f', 'qcow2', '/p/a.qcow2', '1073741824']);
   t.same(createArgv(NEW, '/p/a.qcow2', 'qcow2', 1073741824), ['qemu-img', 'create', '-f', 'qcow2', '/p/a.qcow2', '1073741824'], 'no backing: the series agree');
-  t.same(createArgv(OLD, '/p/a.qcow2', 'qcow2', 67108864, undefined, 67108864), ['qemu-img', 'create', '-f', 'qcow2', '-o', 'preallocation=metadata', '/p/a.qcow2', '67108864'], 'allocation asks for metadata preallocation');
-  t.same(createArgv(OLD, '/p/a.vmdk', 'vmdk', 1048576, undefined, 1048576), ['qemu-img', 'create', '-f', 'vmdk', '/p/a.vmdk', '1048576'], 'only qcow2 gets preallocation=metadata');
-  t.same(createArgv(OLD, '/p/a.qcow2', 'qcow2', 0, undefined, 0), ['qemu-img', 'create', '-f', 'qcow2', '/p/a.qcow2', '0'], 'zero allocation adds nothing');
+  t.same(createArgv(OLD, '/p/a.qcow2', 'qcow2', 67108864, undefined, ['preallocation=metadata', 'compat=0.10']), ['qemu-img', 'create', '-f', 'qcow2', '-o', 'preallocation=metadata,compat=0.10', '/p/a.qcow2', '67108864'], 'image options as one -o list');
+  t.same(createArgv(OLD, '/p/a.qcow2', 'qcow2', 0, undefined, []), ['qemu-img', 'create', '-f', 'qcow2', '/p/a.qcow2', '0'], 'no options, no -o');
 });
 
 t.test('create over a backing file', async (t) => {
@@ -35,8 +34,8 @@ t.test('resize', async (t) => {
 
 t.test('no builder uses --', async (t) => {
   const all = [
-    createArgv(OLD, '/p/o.qcow2', 'qcow2', 1, { path: '/p/b', format: 'raw' }, 1),
-    createArgv(NEW, '/p/o.qcow2', 'qcow2', 1, { path: '/p/b', format: 'raw' }, 1),
+    createArgv(OLD, '/p/o.qcow2', 'qcow2', 1, { path: '/p/b', format: 'raw' }, ['compat=1.1']),
+    createArgv(NEW, '/p/o.qcow2', 'qcow2', 1, { path: '/p/b', format: 'raw' }, ['compat=1.1']),
     convertArgv({ path: '/p/a', format: 'raw' }, '/p/b', 'qcow2'),
     resizeArgv('/p/a', 'raw', 1, true)
   ];
