@@ -178,6 +178,9 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
       input['backingStore'] = b.value;
     }
   }
+  const asked = spaceAsks(rec.value, params);
+  if (!asked.ok) return asked;
+  Object.assign(input, asked.value);
   const badName = newName(input['name'] as string);
   if (badName) return badName;
   if (!input['backingStore']) {
@@ -190,6 +193,20 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
   });
+}
+
+/**
+ * thinPool and overcommit (issue 17): a thin pool is a logical pool's own; overcommit is passed
+ * on as asked. Only set ones are passed, so requests without them reach the scriptlets unchanged.
+ */
+function spaceAsks(rec: PoolRecord, params: { thinPool?: string; overcommit?: boolean }): Result<{ thinPool?: string; overcommit?: boolean }> {
+  const out: { thinPool?: string; overcommit?: boolean } = {};
+  if (params.thinPool !== undefined) {
+    if (rec.def.type !== 'logical') return err('INVALID_ARGUMENT', `thinPool: pool ${rec.def.name} is of type ${rec.def.type}, and only logical pools have thin pools`, { field: 'thinPool' });
+    out.thinPool = params.thinPool;
+  }
+  if (params.overcommit === true) out.overcommit = true;
+  return ok(out);
 }
 
 /** virsh's --backing-vol: a volume of the same pool by name, else any volume by path or key. */
@@ -212,7 +229,9 @@ export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'
   if (!rec.ok) return rec;
   const from = await locate(svc, params.from);
   if (!from.ok) return from;
-  const input: Record<string, unknown> = { name: params.name, from: from.value.vol };
+  const asked = spaceAsks(rec.value, params);
+  if (!asked.ok) return asked;
+  const input: Record<string, unknown> = { name: params.name, from: from.value.vol, ...asked.value };
   if (params.format !== undefined) input['format'] = params.format;
   return locked<R<'vol.copy'>>(svc, `copy to ${params.name}`, rec.value, { write: makingNames(params.name), read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
     const src = await fresh(svc, from.value.rec, from.value.vol);
@@ -253,7 +272,8 @@ export async function resize(svc: Service, call: CallContext, params: P<'vol.res
     if (!now.ok) return now;
     const vol = now.value;
     if (params.capacity < vol.capacity && params.shrink !== true) return tooSmall(vol);
-    const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: params.capacity, shrink: params.shrink === true }, call, params.dryRun === true);
+    const over = params.overcommit === true ? { overcommit: true } : {};
+    const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: params.capacity, shrink: params.shrink === true, ...over }, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec, r.value.value.volume));
   });
@@ -279,7 +299,8 @@ export async function wipe(svc: Service, call: CallContext, params: P<'vol.wipe'
     const now = await fresh(svc, rec, l.value.vol);
     if (!now.ok) return now;
     const vol = now.value;
-    const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero' }, call, params.dryRun === true);
+    const over = params.overcommit === true ? { overcommit: true } : {};
+    const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero', ...over }, call, params.dryRun === true);
     svc.volumes.drop(rec.def.uuid, vol.name);
     if (!r.ok) return r;
     return ok(params.dryRun ? { plan: r.value.plan } : {});
