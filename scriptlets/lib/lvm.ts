@@ -11,21 +11,27 @@ export interface LvmDialect {
   report: ReportFormat;
   /** Why the series' range is what it is (from lvm2's WHATS_NEW and the recordings). */
   why: string;
+  /** lvcreate knows --errorwhenfull (2.02.115, WHATS_NEW: "Add --errorwhenfull to lvcreate/lvchange"). */
+  errorWhenFull: boolean;
 }
 
 export const SEPARATOR_DIALECT: LvmDialect = {
   series: 'lvm2-2.02',
   report: 'separator',
+  // The series starts at 2.02.98, before --errorwhenfull: its thin pools queue writes when full.
+  errorWhenFull: false,
   why: "lvm2 before 2.02.158 has no JSON reports (WHATS_NEW 2.02.158: \"Recognize --reportformat {basic|json} option\"), so pvs/vgs/lvs are read as `--noheadings --separator '#'` text in bytes (`--units b --nosuffix`); '#' cannot occur in LVM names, UUIDs, attributes or numbers, and the one free-form field of each report (pv_name, lv_tags) takes what is left. 2.02.98, the oldest release recorded (shared/recordings/lvm2-2.02.98), is the lower bound: every option and field used is there. Without device-mapper the 2.02 line refuses an lvcreate it cannot zero (\"Can't wipe start of new LV without using device-mapper kernel driver\", recordings 2.02.98 and 2.02.133), so -Z n is passed on such hosts."
 };
 export const JSON_DIALECT_202: LvmDialect = {
   series: 'lvm2-2.02.158',
   report: 'json',
+  errorWhenFull: true,
   why: "2.02.158 added `--reportformat json` (WHATS_NEW 2.02.158), so from then on pvs/vgs/lvs are read as JSON, where every value is a string (recordings 2.02.168, 2.02.187); lines that are not JSON (notices some releases print on stdout) are dropped before parsing. The 2.02 line still refuses an lvcreate it cannot zero without device-mapper (recordings 2.02.168, 2.02.187), so -Z n is passed on such hosts, and it may print lvmetad warnings, which are never taken for errors."
 };
 export const JSON_DIALECT_203: LvmDialect = {
   series: 'lvm2-2.03',
   report: 'json',
+  errorWhenFull: true,
   why: "2.03.00 removed lvmetad and clvmd (WHATS_NEW 2.03.00); reports stay `--reportformat json` (recordings 2.03.11 and this host's 2.03.16). 2.03.17 added json_std (numbers as numbers, WHATS_NEW 2.03.17) and later releases can put a \"log\" section beside \"report\" (log/report_command_log); the parser reads strings and numbers alike and only \"report\", so plain json serves the whole 2.03 line. Without device-mapper 2.03 skips zeroing with a warning instead of refusing (recording 2.03.11), and -Z n is still passed so the choice is explicit."
 };
 
@@ -157,7 +163,7 @@ export const VG_FIELDS = [
 ] as const;
 export const LV_FIELDS = ['lv_name', 'vg_name', 'lv_uuid', 'lv_path', 'lv_attr', 'lv_size', 'seg_count', 'origin', 'lv_tags'] as const;
 /** Asked only when the first report shows thin pools, thin volumes or snapshots. */
-export const LV_DETAIL_FIELDS = ['lv_uuid', 'pool_lv', 'data_percent', 'origin_size'] as const;
+export const LV_DETAIL_FIELDS = ['lv_uuid', 'pool_lv', 'data_percent', 'metadata_percent', 'origin_size'] as const;
 
 export type ReportKind = 'pv' | 'vg' | 'lv';
 
@@ -208,7 +214,10 @@ export function lvcreateThinArgs(host: HostFacts, toolVersion: string, vg: strin
   return [...cmd('lvcreate', host), ...yesArgs(host, toolVersion), '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
 }
 
-/** A thin LV together with a new thin pool of `poolSize` bytes. */
+/**
+ * A thin LV together with a new thin pool of `poolSize` bytes; with `errorWhenFull` the pool
+ * fails writes at once when full instead of queueing them (60 s by default) and then failing.
+ */
 export function lvcreateThinWithPoolArgs(
   host: HostFacts,
   toolVersion: string,
@@ -216,9 +225,11 @@ export function lvcreateThinWithPoolArgs(
   thinPool: string,
   poolSize: number,
   name: string,
-  capacity: number
+  capacity: number,
+  errorWhenFull = false
 ): string[] {
-  return [...cmd('lvcreate', host), ...yesArgs(host, toolVersion), '-L', lvmSize(poolSize), '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
+  const whenFull = errorWhenFull ? ['--errorwhenfull', 'y'] : [];
+  return [...cmd('lvcreate', host), ...yesArgs(host, toolVersion), '-L', lvmSize(poolSize), ...whenFull, '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
 }
 
 /**

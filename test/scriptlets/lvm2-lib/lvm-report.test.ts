@@ -129,7 +129,7 @@ t.test('volumes: linear, thin pool, thin, snapshot, hidden', async (t) => {
   t.match(tp, { capacity: 104857600, allocation: 104857600, extra: { lvType: 'thin-pool', dataPercent: 25 } });
   const th = volumeFromRow(row('th', 'Vwi-aotz--', '1073741824'), 'vg', details.get('th-uuid'));
   t.match(th, { capacity: 1073741824, allocation: 134217728, extra: { lvType: 'thin', thinPool: 'tp', dataPercent: 12.5 } });
-  const inactiveThin = volumeFromRow(row('th', 'Vwi---tz--', '1073741824'), 'vg', { pool: 'tp', dataPercent: null, originSize: null });
+  const inactiveThin = volumeFromRow(row('th', 'Vwi---tz--', '1073741824'), 'vg', { pool: 'tp', dataPercent: null, metadataPercent: null, originSize: null });
   t.match(inactiveThin, { allocation: 0, extra: { thinPool: 'tp' } });
   const sn = volumeFromRow(row('sn', 'swi-a-s---', '8388608', 'lv'), 'vg', details.get('sn-uuid'));
   t.match(sn, { capacity: 41943040, allocation: 8388608, backingStore: { path: '/dev/vg/lv', format: 'lvm2' }, extra: { lvType: 'snapshot' } });
