@@ -580,12 +580,12 @@ export async function volCopy(ctx: ScriptletContext, input: OpInput<'vol.copy'>,
   const removeCopy = () => run(ctx.$, lvremoveArgs(ctx.host, vg, input.name)); // leave nothing half-copied
   const cp = await run(ctx.$.with({ progress: 'qemu-img' }), qemuImgConvertArgs(srcFormat, input.from.path, target));
   if (cp.failed) {
+    // A write refused by a full pool: the pool's state (read before the copy is removed, which
+    // frees its blocks) and the device's ENOSPC, not just qemu-img's exit code.
+    const v = c.thinPool !== undefined ? await verifyThinWrite(ctx, d, vg, c.thinPool) : { ok: true as const };
     await removeCopy();
-    if (c.thinPool !== undefined) {
-      // A write refused by a full pool is the pool's state, not just qemu-img's exit code.
-      const v = await verifyThinWrite(ctx, d, vg, c.thinPool);
-      if (!v.ok) return fail('NO_SPACE', `copying ${input.from.path} into ${target} failed: ${v.error.message}`, cp);
-    }
+    if (!v.ok) return fail('NO_SPACE', `copying ${input.from.path} into ${target} failed: ${v.error.message}`, cp);
+    if (/No space left on device/i.test(cp.stderr)) return fail('NO_SPACE', `copying ${input.from.path} into ${target}: ${firstReason(cp)}`, cp);
     return toolFailed(cp, `copying ${input.from.path} into ${target}`);
   }
   let warning: string | undefined;

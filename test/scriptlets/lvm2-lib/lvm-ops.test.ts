@@ -294,6 +294,22 @@ t.test('copy into a thin pool: checked before (NO_SPACE, nothing made), verified
   t.match(o, { ok: false, error: { code: 'NO_SPACE', message: /data 100% .* out of data space/ } }, 'qemu-img said 0, the pool says full: not success');
   t.same(over.ran[over.ran.length - 1]?.argv, ['lvremove', '-f', 'vg1/c'], 'the half-made copy is removed');
   t.same(over.ran.find((x) => x.argv[0] === 'lvcreate')?.argv, ['lvcreate', '--yes', '-T', 'vg1/tp', '-V', '64m', '-n', 'c']);
+  // errorwhenfull: the write itself fails; the pool's state is read before the copy is removed.
+  pct = '50.00';
+  const refused = fakeCtx(
+    [
+      [cmd('lvs', POOL_REPORT), () => poolState(pct, pct === '100.00' ? 'twi-aotzD-' : 'twi-aotz--')],
+      [cmd('lvs', 'lv_uuid,pool_lv,data_percent,metadata_percent,origin_size'), { stdout: jsonReport('lv', []) }],
+      [cmd('lvs'), lvs(lvRow('tp', 'twi-aotz--', 100 * MiB))],
+      [cmd('lvcreate'), {}],
+      [cmd('qemu-img'), () => ((pct = '100.00'), { exitCode: 1, stderr: 'qemu-img: error while writing at byte 16777216: No space left on device\n' })],
+      [cmd('lvremove'), () => ((pct = '50.00'), {})]
+    ],
+    { deviceMapper: true }
+  );
+  const rf = await volCopy(refused.ctx, { pool: POOL, name: 'c', from: src, thinPool: 'tp', overcommit: true }, D);
+  t.match(rf, { ok: false, error: { code: 'NO_SPACE', message: /out of data space/ } });
+  t.same(refused.ran[refused.ran.length - 1]?.argv, ['lvremove', '-f', 'vg1/c']);
 });
 
 t.test('wipe: dd in ranges with progress', async (t) => {
