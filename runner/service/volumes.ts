@@ -14,6 +14,7 @@ import type { CallContext, Service } from './context.js';
 import { fsRootOf, sourceProblem } from './pool-view.js';
 import { findPool } from './pools.js';
 import { makingNames, poolKey, sweepPartials, volKey } from './partials.js';
+import { copyBytes, fileRoom } from './file-space.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
 type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
@@ -189,6 +190,9 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
   }
   const name = input['name'] as string;
   return locked<R<'vol.create'>>(svc, `create ${name}`, rec.value, { write: makingNames(name), table: true }, async () => {
+    const allocate = Math.min((input['allocation'] as number | undefined) ?? 0, (input['capacity'] as number | undefined) ?? 0);
+    const short = await fileRoom(rec.value, allocate, `allocating ${name}`, params.overcommit);
+    if (short) return short;
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.create', input, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
@@ -237,6 +241,8 @@ export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'
     const src = await fresh(svc, from.value.rec, from.value.vol);
     if (!src.ok) return src;
     input['from'] = src.value;
+    const short = await fileRoom(rec.value, copyBytes(src.value), `copying ${src.value.name} to ${params.name}`, params.overcommit);
+    if (short) return short;
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.copy', input, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));

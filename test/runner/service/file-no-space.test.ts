@@ -34,13 +34,19 @@ t.test('file volumes on a full file system', { skip: needsRoot }, async (t) => {
 
   const big = await agent.fails('vol.create', { pool: 'small', name: 'big.raw', capacity: 32 * MiB, allocation: 32 * MiB });
   t.equal(big.code, 'NO_SPACE', `allocated create larger than the free space: ${big.message}`);
+  t.match(big.message, /33554432 bytes to write, \d+ bytes free/, 'refused before writing, with the numbers');
   t.same(files(), ['a.raw'], 'no partial file left');
 
   await agent.ok('vol.copy', { pool: 'small', name: 'b.raw', from: { pool: 'small', vol: 'a.raw' } });
   t.equal(sha(join(mp, 'b.raw')), aHash, 'a copy that fits is equal to its source');
   const c = await agent.fails('vol.copy', { pool: 'small', name: 'c.raw', from: { pool: 'small', vol: 'a.raw' } });
   t.equal(c.code, 'NO_SPACE', `a copy that cannot fit: ${c.message}`);
+  t.match(c.message, /6291456 bytes to write, \d+ bytes free/, 'refused before writing');
   t.same(files(), ['a.raw', 'b.raw'], 'no partial copy left');
+  const over = await agent.fails('vol.copy', { pool: 'small', name: 'c.raw', from: { pool: 'small', vol: 'a.raw' }, overcommit: true });
+  t.equal(over.code, 'NO_SPACE', `overcommit asked, the write runs out: ${over.message}`);
+  t.match(over.message, /No space left on device/, "the tool's ENOSPC");
+  t.same(files(), ['a.raw', 'b.raw'], 'no partial copy left after ENOSPC');
 
   // Fill what is left, then a qcow2 (its header needs a few KiB) and a sparse raw.
   await execa('dd', ['if=/dev/zero', `of=${join(mp, 'filler')}`, 'bs=1M'], { reject: false });
