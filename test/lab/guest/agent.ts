@@ -13,8 +13,8 @@ export class GuestAgent {
   private readonly cleanups: (() => void | Promise<void>)[] = [];
   readonly session: RpcSession;
 
-  constructor(home: string) {
-    this.session = RpcSession.start({ teardown: (fn) => this.cleanups.push(fn) }, home);
+  constructor(home: string, env: Record<string, string> = {}) {
+    this.session = RpcSession.start({ teardown: (fn) => this.cleanups.push(fn) }, home, env);
   }
 
   async call(method: string, params?: object): Promise<Reply> {
