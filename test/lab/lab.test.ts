@@ -5,17 +5,11 @@ import t from 'tap';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { bootLab, labUnavailable, type LabRun } from './boot.js';
-import { LVM_SETUP, NFS_SETUP, SMB_SETUP, sessions } from './guest-scripts.js';
+import { labUnavailable, type LabRun } from './boot.js';
+import { BOOT_LIMIT_MS, bootAllSessions } from './lab-boot.js';
 import type { SessionRecord, StepRecord } from './guest/steps.js';
 
 const MiB = 1024 * 1024;
-/**
- * The whole boot's time limit: a guard against a hung guest, not a performance check (tests do
- * not depend on the machine's load). Its wall time on an unshared 2-core host is a few minutes
- * (README); this limit leaves room for a host shared with other work.
- */
-const BOOT_LIMIT_MS = 20 * 60 * 1000;
 
 const skip = labUnavailable();
 t.setTimeout(BOOT_LIMIT_MS + 60_000);
@@ -31,11 +25,7 @@ function steps(run: LabRun, name: string): Map<string, StepRecord> {
 
 t.test('lab', { skip }, async (t) => {
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-  const run = await bootLab({
-    timeoutMs: BOOT_LIMIT_MS,
-    disks: [{ bytes: 512 * MiB }, { bytes: 256 * MiB }, { bytes: 512 * MiB }],
-    script: LVM_SETUP + NFS_SETUP + SMB_SETUP + sessions('logical:/dev/vda', 'netfs', 'fs:/dev/vdb,/dev/vdc')
-  });
+  const run = await bootAllSessions();
   t.teardown(() => run.cleanup());
   t.comment(`lab: boot to first command ${run.firstCommandWallMs} ms wall (guest uptime ${run.firstCommandUptime} s), whole boot ${run.wallMs} ms; load average before ${load}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   t.equal(run.timedOut, false, 'the guest powered off within its time limit');

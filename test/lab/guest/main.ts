@@ -13,7 +13,7 @@ const [dir = '/lab', ...sessions] = process.argv.slice(2);
 // Record mode when the host asked for it (a `record` file): the agent writes every run of the
 // operations below as a golden into RESULTS_DIR/golden, for the host to keep (test/lab/record.ts).
 const RECORD_OPS = 'pool.build,pool.start,pool.stop,vol.create,vol.copy,vol.snapshot,vol.wipe,vol.resize,vol.delete,vol.list';
-const record = existsSync(join(dir, 'record'))
+const record: Record<string, string> = existsSync(join(dir, 'record'))
   ? { STORAGE_AGENT_RECORD: join(dir, 'golden'), STORAGE_AGENT_RECORD_CASE: 'lab', STORAGE_AGENT_RECORD_OPS: RECORD_OPS }
   : {};
 const agent = new GuestAgent('/tmp/agent-home', record);
