@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { labUnavailable, type LabRun } from './boot.js';
 import { BOOT_LIMIT_MS, bootAllSessions } from './lab-boot.js';
+import { keepGoldens } from './lab-goldens.js';
+
+/** SA_LAB_RECORD=1: record mode in the guest, and the lvm2/util-linux goldens kept in golden/. */
+const RECORD = process.env['SA_LAB_RECORD'] === '1';
 import type { SessionRecord, StepRecord } from './guest/steps.js';
 
 const MiB = 1024 * 1024;
@@ -25,8 +29,9 @@ function steps(run: LabRun, name: string): Map<string, StepRecord> {
 
 t.test('lab', { skip }, async (t) => {
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-  const run = await bootAllSessions();
+  const run = await bootAllSessions({ record: RECORD });
   t.teardown(() => run.cleanup());
+  if (RECORD) t.comment(`goldens kept:\n${keepGoldens(run.dir).join('\n')}`);
   t.comment(`lab: boot to first command ${run.firstCommandWallMs} ms wall (guest uptime ${run.firstCommandUptime} s), whole boot ${run.wallMs} ms; load average before ${load}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   t.equal(run.timedOut, false, 'the guest powered off within its time limit');
   t.equal(run.rc, 0, `the guest script ran to its end\n${run.runLog.slice(-3000)}\n${run.console.slice(-3000)}`);
