@@ -11,7 +11,7 @@ import { netfsSession } from './session-netfs.js';
 
 const [dir = '/lab', ...sessions] = process.argv.slice(2);
 // Record mode when the host asked for it (a `record` file): the agent writes every run of the
-// operations below as a golden into RESULTS_DIR/golden, for the host to keep (test/lab/record.ts).
+// operations below as a golden into RESULTS_DIR/golden, for the host to keep (test/lab/lab-goldens.ts, SA_LAB_RECORD=1).
 const RECORD_OPS = 'pool.build,pool.start,pool.stop,vol.create,vol.copy,vol.snapshot,vol.wipe,vol.resize,vol.delete,vol.list';
 const record: Record<string, string> = existsSync(join(dir, 'record'))
   ? { STORAGE_AGENT_RECORD: join(dir, 'golden'), STORAGE_AGENT_RECORD_CASE: 'lab', STORAGE_AGENT_RECORD_OPS: RECORD_OPS }
