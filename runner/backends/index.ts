@@ -6,13 +6,19 @@ import { diskBackend } from './disk.js';
 import { fsBackend } from './fs.js';
 import { netfsBackend } from './netfs.js';
 import { logicalBackend } from './logical.js';
+import { iscsiDirectBackend } from './iscsi-direct.js';
+import { zfsBackend } from './zfs.js';
+import { iscsiBackend } from './iscsi.js';
 
 export const BACKENDS: Partial<Record<PoolType, Backend>> = {
   dir: dirBackend,
   disk: diskBackend,
   fs: fsBackend,
   netfs: netfsBackend,
-  logical: logicalBackend
+  logical: logicalBackend,
+  'iscsi-direct': iscsiDirectBackend,
+  zfs: zfsBackend,
+  iscsi: iscsiBackend
 };
 
 /** Host-wide operations (no pool): the tool serving each. */

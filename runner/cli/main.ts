@@ -1,14 +1,14 @@
 // The storage-agent command: `serve` (JSON-RPC on stdio), `call METHOD JSON` (one request),
 // `check` (the scriptlet tree's rules), and the virsh-like verbs.
 import { createRuntime } from '../runtime.js';
-import { createService, detachedCall, type Service } from '../service/context.js';
-import { dispatch } from '../service/dispatch.js';
+import { createService, type Service } from '../service/context.js';
 import { failure, type RpcResponse } from '../rpc/protocol.js';
 import { serve } from '../rpc/server.js';
 import { runCheck } from '../check/check.js';
 import { parseArgs } from './args.js';
 import { VERBS, type Verb } from './verbs.js';
 import type { Result } from '../errors.js';
+import { openCaller, type Where } from './caller.js';
 
 const out = (s: string) => process.stdout.write(s);
 const errOut = (s: string) => process.stderr.write(s);
@@ -16,7 +16,7 @@ const errOut = (s: string) => process.stderr.write(s);
 function usage(): string {
   const lines = VERBS.map((v) => `  ${v.usage.padEnd(70)} ${v.help}`);
   return [
-    'usage: storage-agent [--home DIR] [--json] [--record DIR [--source TEXT]] COMMAND [ARGS]',
+    'usage: storage-agent [--home DIR] [--json] [--record DIR [--source TEXT]] [--connect ssh://[user@]host[:port] [--ssh-config FILE]] COMMAND [ARGS]',
     '',
     'Commands:',
     `  ${'serve'.padEnd(70)} JSON-RPC 2.0 on stdin/stdout, one message per line.`,
@@ -26,14 +26,16 @@ function usage(): string {
     '',
     'State lives in $STORAGE_AGENT_HOME or --home (default /var/lib/storage-agent for root).',
     '--record DIR writes every real scriptlet run as a golden under DIR; --source says where its output came from.',
+    '--connect runs the command on another host over ssh (its storage-agent, its --home).',
     ''
   ].join('\n');
 }
 
-/** --home, --json, --record DIR and --source TEXT may stand anywhere before `--`. */
-function globalOptions(argv: string[]): { home?: string; json: boolean; help: boolean; rest: string[] } | string {
+/** --home, --json, --record DIR, --source TEXT, --connect and --ssh-config may stand anywhere before `--`. */
+function globalOptions(argv: string[]): { home?: string; connect?: string; sshConfig?: string; json: boolean; help: boolean; rest: string[] } | string {
   const rest: string[] = [];
   let home: string | undefined;
+  const where: { connect?: string; sshConfig?: string } = {};
   let json = false;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -51,12 +53,18 @@ function globalOptions(argv: string[]): { home?: string; json: boolean; help: bo
       const v = argv[++i];
       if (v === undefined) return `${a} needs a value`;
       process.env[a === '--record' ? 'STORAGE_AGENT_RECORD' : 'STORAGE_AGENT_RECORD_SOURCE'] = v;
-    }
+    } else if (a === '--connect' || a === '--ssh-config') {
+      const v = argv[++i];
+      if (v === undefined) return `${a} needs a value`;
+      where[a === '--connect' ? 'connect' : 'sshConfig'] = v;
+    } else if (a.startsWith('--connect=')) where.connect = a.slice(10);
+    else if (a.startsWith('--ssh-config=')) where.sshConfig = a.slice(13);
     else if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') help = true;
     else rest.push(a);
   }
-  return home === undefined ? { json, help, rest } : { home, json, help, rest };
+  if (where.sshConfig !== undefined && where.connect === undefined) return '--ssh-config needs --connect';
+  return home === undefined ? { ...where, json, help, rest } : { ...where, home, json, help, rest };
 }
 
 async function service(home: string | undefined): Promise<Service> {
@@ -69,7 +77,7 @@ function reportError(r: Extract<Result<unknown>, { ok: false }>, json: boolean):
   return 1;
 }
 
-async function runVerb(verb: Verb, args: string[], home: string | undefined, json: boolean): Promise<number> {
+async function runVerb(verb: Verb, args: string[], where: Where, json: boolean): Promise<number> {
   const parsed = parseArgs(args, new Set(verb.valued ?? []));
   if (typeof parsed === 'string') {
     errOut(`error: INVALID_ARGUMENT: ${parsed}\nusage: storage-agent ${verb.usage}\n`);
@@ -90,22 +98,23 @@ async function runVerb(verb: Verb, args: string[], home: string | undefined, jso
     errOut(`error: INVALID_ARGUMENT: ${call}\n`);
     return 2;
   }
-  const svc = await service(home);
+  const caller = await openCaller(where);
+  if (!caller.ok) return reportError(caller, json);
   try {
-    let r = await dispatch(svc, detachedCall(), call.method, call.params);
+    let r = await caller.value.call(call.method, call.params);
     if (r.ok && verb.then) {
       const second = verb.then(r.value, parsed);
-      r = await dispatch(svc, detachedCall(), second.method, second.params);
+      r = await caller.value.call(second.method, second.params);
     }
     if (!r.ok) return reportError(r, json);
     out(json ? `${JSON.stringify(r.value, null, 2)}\n` : verb.render(r.value, parsed));
     return 0;
   } finally {
-    svc.rt.sandbox.close();
+    await caller.value.close();
   }
 }
 
-async function runCall(args: string[], home: string | undefined): Promise<number> {
+async function runCall(args: string[], where: Where): Promise<number> {
   const [method, json] = args;
   if (!method || args.length > 2) {
     errOut(`error: INVALID_ARGUMENT: usage: storage-agent call METHOD ['{"json":"params"}']\n`);
@@ -120,15 +129,20 @@ async function runCall(args: string[], home: string | undefined): Promise<number
       return 2;
     }
   }
-  const svc = await service(home);
+  const caller = await openCaller(where);
+  if (!caller.ok) {
+    out(`${JSON.stringify(failure(1, caller.error))}\n`);
+    errOut(`error: ${caller.error.code}: ${caller.error.message}\n`);
+    return 1;
+  }
   try {
-    const r = await dispatch(svc, detachedCall(), method, params);
+    const r = await caller.value.call(method, params);
     const resp: RpcResponse = r.ok ? { jsonrpc: '2.0', id: 1, result: r.value } : failure(1, r.error);
     out(`${JSON.stringify(resp)}\n`);
     if (!r.ok) errOut(`error: ${r.error.code}: ${r.error.message}\n`);
     return r.ok ? 0 : 1;
   } finally {
-    svc.rt.sandbox.close();
+    await caller.value.close();
   }
 }
 
@@ -148,6 +162,11 @@ export async function main(argv: string[]): Promise<number> {
     out(v ? `usage: storage-agent ${v.usage}\n\n${v.help}\n` : usage());
     return 0;
   }
+  const where: Where = { ...(g.home !== undefined ? { home: g.home } : {}), ...(g.connect !== undefined ? { connect: g.connect } : {}), ...(g.sshConfig !== undefined ? { sshConfig: g.sshConfig } : {}) };
+  if (g.connect !== undefined && (command === 'serve' || command === 'check')) {
+    errOut(`error: INVALID_ARGUMENT: ${command} runs on this host (run it on the remote host itself)\n`);
+    return 2;
+  }
   switch (command) {
     case 'serve': {
       const svc = await service(g.home);
@@ -155,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'call':
-      return runCall(rest, g.home);
+      return runCall(rest, where);
     case 'check': {
       const problems = await runCheck();
       for (const p of problems) errOut(`check: ${p}\n`);
@@ -168,7 +187,7 @@ export async function main(argv: string[]): Promise<number> {
         errOut(`error: INVALID_ARGUMENT: unknown command ${command} (storage-agent help lists them)\n`);
         return 2;
       }
-      return runVerb(verb, rest, g.home, g.json);
+      return runVerb(verb, rest, where, g.json);
     }
   }
 }

@@ -126,8 +126,8 @@ export const VERBS: readonly Verb[] = [
   { name: 'pool-dumpxml', usage: 'pool-dumpxml POOL [--inactive]', help: 'Print a pool\'s XML.', flags: ['inactive'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.dumpXml', params: { pool: pos(a, 0), ...(flag(a, 'inactive') ? { inactive: true } : {}) } }), render: (r) => (r as { xml: string }).xml },
   { name: 'pool-autostart', usage: 'pool-autostart POOL [--disable]', help: 'Start the pool with the agent.', flags: ['disable'], minPositionals: 1, maxPositionals: 1, toCall: (a) => ({ method: 'pool.setAutostart', params: { pool: pos(a, 0), autostart: !flag(a, 'disable') } }), render: (r) => `Pool ${(r as Pool).name} ${(r as Pool).autostart ? 'marked as autostarted' : 'unmarked as autostarted'}\n` },
   {
-    name: 'find-storage-pool-sources-as', usage: 'find-storage-pool-sources-as TYPE [HOST] [--source-dev DEV]', help: 'Discover sources for a pool type.', valued: ['source-dev'], minPositionals: 1, maxPositionals: 2,
-    toCall: (a) => ({ method: 'pool.findSources', params: { type: pos(a, 0), ...(a.positionals[1] ? { host: pos(a, 1) } : {}), ...(opt(a, 'source-dev') ? { device: opt(a, 'source-dev') } : {}) } }),
+    name: 'find-storage-pool-sources-as', usage: 'find-storage-pool-sources-as TYPE [HOST] [PORT] [--source-dev DEV] [--initiator IQN]', help: 'Discover sources for a pool type.', valued: ['source-dev', 'initiator'], minPositionals: 1, maxPositionals: 3,
+    toCall: (a) => ({ method: 'pool.findSources', params: { type: pos(a, 0), ...(a.positionals[1] ? { host: pos(a, 1) } : {}), ...(a.positionals[2] ? { port: Number(pos(a, 2)) } : {}), ...(opt(a, 'source-dev') ? { device: opt(a, 'source-dev') } : {}), ...(opt(a, 'initiator') ? { initiator: opt(a, 'initiator') } : {}) } }),
     render: (r) => (r as { xml: string }).xml
   },
   {

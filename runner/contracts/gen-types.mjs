@@ -15,6 +15,7 @@ const localize = (schema) => JSON.parse(JSON.stringify(schema).replaceAll('"../d
 const defs = read('defs.json');
 const folded = { title: 'Contracts', type: 'object', definitions: { ...defs.definitions } };
 const maps = [];
+const methodNames = [];
 for (const dir of ['methods', 'ops']) {
   const entries = [];
   for (const file of readdirSync(join(contracts, dir)).filter((f) => f.endsWith('.json')).sort()) {
@@ -23,6 +24,7 @@ for (const dir of ['methods', 'ops']) {
     delete schema.$schema;
     folded.definitions[schema.title] = schema;
     entries.push(`  '${file.replace(/\.json$/, '')}': ${schema.title};`);
+    if (dir === 'methods') methodNames.push(file.replace(/\.json$/, ''));
   }
   maps.push(`export interface ${dir === 'methods' ? 'MethodContracts' : 'OpContracts'} {\n${entries.join('\n')}\n}`);
 }
@@ -30,4 +32,6 @@ const ts = await compile(folded, 'Contracts', {
   bannerComment: '// Generated from contracts/*.json by runner/contracts/gen-types.mjs. Do not edit.',
   unreachableDefinitions: true, additionalProperties: false, strictIndexSignatures: true, format: false
 });
+// The method names as a value too: the typed client builds its methods from it at run time.
+maps.push(`export const METHOD_NAMES = ${JSON.stringify(methodNames)} as const satisfies readonly (keyof MethodContracts)[];`);
 writeFileSync(join(root, 'runner', 'contracts', 'generated.ts'), [ts, ...maps, ''].join('\n'));

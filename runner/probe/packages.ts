@@ -29,6 +29,13 @@ const PACKAGES: Record<string, string> = {
   'mkfs.ext3': 'e2fsprogs',
   'mkfs.ext4': 'e2fsprogs',
   'mkfs.xfs': 'xfsprogs',
+  'iscsi-ls': 'libiscsi-bin',
+  'iscsi-inq': 'libiscsi-bin',
+  'iscsi-readcapacity16': 'libiscsi-bin',
+  'dpkg-query': 'dpkg',
+  iscsiadm: 'open-iscsi',
+  zpool: 'zfsutils-linux',
+  zfs: 'zfsutils-linux',
   // Debian 12 ships mount(8) and umount(8) in their own package.
   mount: 'mount',
   umount: 'mount'

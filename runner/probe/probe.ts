@@ -77,9 +77,13 @@ export class ProbeService {
       const version = def.parse('', '');
       return { tool, binary: '(built in)', path: null, version, normalized: version ? normalizeVersion(version) : null, package: def.package, cached: true };
     }
-    const path = resolveBinary(def.binary, this.searchPath);
-    const base = { tool, binary: def.binary, package: def.package };
-    if (!path) return { ...base, path: null, version: null, normalized: null, cached: false, error: `${def.binary} not found on ${this.searchPath}` };
+    const runPath = resolveBinary(def.binary, this.searchPath);
+    // A tool that cannot tell its version (libiscsi) is asked through another binary (dpkg-query);
+    // the tool's own binary must be there, and keys the cache (an upgrade replaces it).
+    const path = def.versionOf !== undefined ? resolveBinary(def.versionOf, this.searchPath) : runPath;
+    const base = { tool, binary: def.versionOf ?? def.binary, package: def.package };
+    if (!path) return { ...base, path: null, version: null, normalized: null, cached: false, error: `${def.versionOf ?? def.binary} not found on ${this.searchPath}` };
+    if (!runPath) return { ...base, path: null, version: null, normalized: null, cached: false, error: `${def.binary} (which reports ${tool}'s version) not found on ${this.searchPath}` };
     let st;
     try {
       st = statSync(path);
@@ -99,7 +103,7 @@ export class ProbeService {
       this.memo.set(tool, info);
       return info;
     }
-    const r = await runCommand(path, [def.binary, ...def.args], { timeoutMs: Math.min(PROBE_TIMEOUT_MS, defaultTimeoutMs()), env: { PATH: this.searchPath } });
+    const r = await runCommand(runPath, [def.binary, ...def.args], { timeoutMs: Math.min(PROBE_TIMEOUT_MS, defaultTimeoutMs()), env: { PATH: this.searchPath } });
     const version = def.parse(r.stdout, r.stderr);
     const info: ToolInfo = { ...base, path, version, normalized: version ? normalizeVersion(version) : null, cached: false };
     if (!version) {

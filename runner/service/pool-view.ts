@@ -6,6 +6,7 @@ import { invoke } from '../scriptlet/invoke.js';
 import { err, ok, type Result } from '../errors.js';
 import type { PoolRecord } from '../state/pool-store.js';
 import type { Service } from './context.js';
+import { redactArgv, withSecrets } from './secrets.js';
 
 // Pool types whose <source><device path> names a local block device or file: an absolute path.
 const LOCAL_DEVICE_TYPES: ReadonlySet<string> = new Set(['fs', 'disk', 'logical', 'zfs']);
@@ -28,6 +29,7 @@ export function sourceProblem(type: string, source: PoolSource | undefined): { f
     if (dash(h.name) || /\s/.test(h.name)) return { field: `source.hosts.${i}.name`, message: `source host name ${JSON.stringify(h.name.slice(0, 200))} may not start with '-' or contain white space` };
   }
   if (source?.name !== undefined && dash(source.name)) return { field: 'source.name', message: `source name ${JSON.stringify(source.name.slice(0, 200))} may not start with '-'` };
+  if (source?.initiator !== undefined && (dash(source.initiator) || /\s/.test(source.initiator))) return { field: 'source.initiator', message: `initiator IQN ${JSON.stringify(source.initiator.slice(0, 200))} may not start with '-' or contain white space` };
   if (source?.dir !== undefined && dash(source.dir)) return { field: 'source.dir', message: `source directory ${JSON.stringify(source.dir.slice(0, 200))} may not start with '-'` };
   return null;
 }
@@ -45,7 +47,9 @@ export async function liveFacts(svc: Service, rec: PoolRecord): Promise<Result<L
   if (rec.state !== 'running') return ok({ sizes: { capacity: 0, allocation: 0, available: 0 } });
   const bad = sourceProblem(rec.def.type, rec.def.source);
   if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
-  const o = await invoke(svc.rt, { op: 'pool.refresh', poolType: rec.def.type, input: { pool: rec.def }, fsRoot: fsRootOf(rec.def) });
+  const pool = withSecrets(svc.rt.home, rec.def);
+  if (!pool.ok) return pool;
+  const o = redactArgv(await invoke(svc.rt, { op: 'pool.refresh', poolType: rec.def.type, input: { pool: pool.value }, fsRoot: fsRootOf(rec.def) }), pool.value);
   if (!o.result.ok) return o.result;
   const v = o.result.value as LiveFacts;
   return ok(v.source ? { sizes: v.sizes, source: v.source } : { sizes: v.sizes });

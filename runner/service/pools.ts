@@ -11,6 +11,7 @@ import type { PoolRecord } from '../state/pool-store.js';
 import type { CallContext, Service } from './context.js';
 import { describePool, fsRootOf, liveFacts, sourceProblem } from './pool-view.js';
 import { sweepPartials } from './partials.js';
+import { passwordProblem, redactArgv, withSecrets } from './secrets.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
 type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
@@ -58,6 +59,8 @@ function checkDefinition(def: PoolDefinition, fromXml: boolean): Result<PoolDefi
   }
   const bad = sourceProblem(def.type, def.source);
   if (bad) return err('INVALID_ARGUMENT', bad.message, { field: bad.field });
+  const secret = passwordProblem(def);
+  if (secret) return err('INVALID_ARGUMENT', secret, { field: 'source.auth.password' });
   if (backend.fileTarget) {
     const path = def.target?.path;
     if (!path) return err('INVALID_ARGUMENT', `a ${def.type} pool needs a target path`, { field: 'target.path' });
@@ -114,7 +117,9 @@ export async function undefine(svc: Service, params: P<'pool.undefine'>): Promis
 async function storageStep(svc: Service, call: CallContext, rec: PoolRecord, op: 'pool.build' | 'pool.delete' | 'pool.start' | 'pool.stop', input: object, dryRun: boolean): Promise<Result<{ plan: PlanStep[] } | null>> {
   const bad = sourceProblem(rec.def.type, rec.def.source);
   if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
-  const o = await invoke(svc.rt, { op, poolType: rec.def.type, input: { pool: rec.def, ...input }, fsRoot: fsRootOf(rec.def), dryRun, signal: call.signal, onProgress: call.progress });
+  const pool = withSecrets(svc.rt.home, rec.def);
+  if (!pool.ok) return pool;
+  const o = redactArgv(await invoke(svc.rt, { op, poolType: rec.def.type, input: { pool: pool.value, ...input }, fsRoot: fsRootOf(rec.def), dryRun, signal: call.signal, onProgress: call.progress }), pool.value);
   if (!o.result.ok) return o.result;
   return ok(dryRun ? { plan: o.plan } : null);
 }
@@ -211,9 +216,14 @@ export async function findSources(svc: Service, call: CallContext, params: P<'po
   // The device and host become tool arguments (parted DEVICE, showmount HOST).
   const bad = sourceProblem(params.type, { ...(params.device !== undefined ? { devices: [{ path: params.device }] } : {}), ...(params.host !== undefined ? { hosts: [{ name: params.host }] } : {}) });
   if (bad) return err('INVALID_ARGUMENT', bad.message, { field: bad.field === 'source.devices.0.path' ? 'device' : 'host' });
-  const input: Record<string, string> = { type: params.type };
+  if (params.initiator !== undefined && (params.initiator.startsWith('-') || /\s/.test(params.initiator))) {
+    return err('INVALID_ARGUMENT', `initiator IQN ${JSON.stringify(params.initiator.slice(0, 200))} may not start with '-' or contain white space`, { field: 'initiator' });
+  }
+  const input: Record<string, string | number> = { type: params.type };
   if (params.host !== undefined) input['host'] = params.host;
+  if (params.port !== undefined) input['port'] = params.port;
   if (params.device !== undefined) input['device'] = params.device;
+  if (params.initiator !== undefined) input['initiator'] = params.initiator;
   const o = await invoke(svc.rt, { op: 'pool.findSources', poolType: params.type, input, fsRoot: null, signal: call.signal });
   if (!o.result.ok) return o.result;
   const sources = (o.result.value as { sources: R<'pool.findSources'>['sources'] }).sources;

@@ -14,6 +14,7 @@ import type { CallContext, Service } from './context.js';
 import { fsRootOf, sourceProblem } from './pool-view.js';
 import { findPool } from './pools.js';
 import { makingNames, poolKey, sweepPartials, volKey } from './partials.js';
+import { redactArgv, withSecrets } from './secrets.js';
 import { copyBytes, fileRoom } from './file-space.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
@@ -29,10 +30,12 @@ function runningPool(svc: Service, ref: string): Result<PoolRecord> {
 async function run<T>(svc: Service, rec: PoolRecord, op: OperationName, input: object, call?: CallContext, dryRun = false): Promise<Result<{ value: T; plan: PlanStep[] }>> {
   const bad = sourceProblem(rec.def.type, rec.def.source);
   if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
-  const o = await invoke(svc.rt, {
-    op, poolType: rec.def.type, input: { pool: rec.def, ...input }, fsRoot: fsRootOf(rec.def), dryRun,
+  const pool = withSecrets(svc.rt.home, rec.def);
+  if (!pool.ok) return pool;
+  const o = redactArgv(await invoke(svc.rt, {
+    op, poolType: rec.def.type, input: { pool: pool.value, ...input }, fsRoot: fsRootOf(rec.def), dryRun,
     ...(call ? { signal: call.signal, onProgress: call.progress } : {})
-  });
+  }), pool.value);
   if (!o.result.ok) return o.result;
   return ok({ value: o.result.value as T, plan: o.plan });
 }

@@ -9,7 +9,8 @@
 // Writing: libvirt's order (host, device, dir, adapter, name, initiator, format, auth, protocol,
 // vendor, product), each part only for pool types that use it.
 import { err, ok, type Result } from '../errors.js';
-import type { PoolSource, PoolType, SourceDevice } from '../contracts/generated.js';
+import type { PoolAuth, PoolSource, PoolType, SourceDevice } from '../contracts/generated.js';
+import { parseUuid } from './uuid.js';
 import { attr, elem, elements, textContent, textElem, type XElement } from './dom.js';
 import { POOL_TYPES } from './pool-types.js';
 import type { PreservedBuilder } from './preserved.js';
@@ -65,6 +66,15 @@ export function parsePoolSource(el: XElement, type: PoolType, keep: PreservedBui
           if (name !== undefined && name !== '') src.initiator = name;
         }
         continue;
+      case 'auth': {
+        // CHAP for the iSCSI types (the agent's use); other types keep <auth> as it was.
+        if (!AUTH_TYPES.has(type)) break;
+        if (!first) continue;
+        const a = parseAuth(child);
+        if (!a.ok) return a;
+        src.auth = a.value;
+        continue;
+      }
       case 'format':
         if (!info.formats) break;
         if (first) {
@@ -103,6 +113,28 @@ export function parsePoolSource(el: XElement, type: PoolType, keep: PreservedBui
     return err('XML_ERROR', `storage pool protocol ver is not supported for netfs format '${src.format}' (only nfs and auto)`);
   }
   return ok(src);
+}
+
+/** Pool types whose <auth> the agent reads (CHAP); libvirt also has ceph auth for rbd. */
+const AUTH_TYPES: ReadonlySet<string> = new Set(['iscsi', 'iscsi-direct']);
+
+function parseAuth(el: XElement): Result<PoolAuth> {
+  const type = attr(el, 'type');
+  if (type !== 'chap') return err('XML_ERROR', `unsupported auth type '${type ?? ''}' for an iSCSI pool (expected chap)`);
+  const username = attr(el, 'username');
+  if (username === undefined || username === '') return err('XML_ERROR', "missing auth username: <auth type='chap' username='...'>");
+  const secretEl = elements(el).find((c) => c.name === 'secret');
+  if (!secretEl) return err('XML_ERROR', "missing auth secret: <auth> needs <secret uuid='...'/> or <secret usage='...'/>");
+  const uuid = attr(secretEl, 'uuid');
+  const usage = attr(secretEl, 'usage');
+  // libvirt: uuid wins when both are given; one of them is required.
+  if (uuid !== undefined && uuid !== '') {
+    const u = parseUuid(uuid);
+    if (!u.ok) return err('XML_ERROR', `auth secret: ${u.error.message}`);
+    return ok({ type, username, secret: { uuid: u.value } });
+  }
+  if (usage !== undefined && usage !== '') return ok({ type, username, secret: { usage } });
+  return err('XML_ERROR', 'auth secret needs a uuid or a usage attribute');
 }
 
 function parseHost(el: XElement): Result<{ name: string; port?: number }> {
@@ -170,6 +202,10 @@ export function poolSourceElement(type: PoolType, src: PoolSource | undefined): 
   if (info.name) kids.push(textElem('name', s.name));
   if (info.initiator && s.initiator !== undefined) kids.push(elem('initiator', [], [elem('iqn', [['name', s.initiator]])]));
   if (info.formats) kids.push(elem('format', [['type', s.format ?? info.defaultFormat]]));
+  if (s.auth !== undefined && AUTH_TYPES.has(type)) {
+    // The secret's value (password) is runtime-only and never written.
+    kids.push(elem('auth', [['type', s.auth.type], ['username', s.auth.username]], [elem('secret', [['uuid', s.auth.secret.uuid], ['usage', s.auth.secret.uuid === undefined ? s.auth.secret.usage : undefined]])]));
+  }
   if (s.protocolVersion !== undefined) kids.push(elem('protocol', [['ver', s.protocolVersion]]));
   if (s.vendor !== undefined) kids.push(elem('vendor', [['name', s.vendor]]));
   if (s.product !== undefined) kids.push(elem('product', [['name', s.product]]));

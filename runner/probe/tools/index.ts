@@ -8,5 +8,8 @@ import { partedProbe } from './parted.js';
 import { utilLinuxProbe } from './util-linux.js';
 import { coreutilsProbe } from './coreutils.js';
 import { lvm2Probe } from './lvm2.js';
+import { libiscsiProbe } from './libiscsi.js';
+import { openIscsiProbe } from './open-iscsi.js';
+import { zfsProbe } from './zfs.js';
 
-export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lsblkProbe, partedProbe, utilLinuxProbe, coreutilsProbe, lvm2Probe];
+export const TOOL_PROBES: readonly ToolProbe[] = [posixProbe, qemuImgProbe, lsblkProbe, partedProbe, utilLinuxProbe, coreutilsProbe, lvm2Probe, libiscsiProbe, openIscsiProbe, zfsProbe];

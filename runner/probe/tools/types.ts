@@ -7,6 +7,11 @@ export interface ToolProbe {
   /** Debian package that provides it, named in TOOL_MISSING. */
   package: string;
   args: readonly string[];
+  /**
+   * The tool's own binary when `binary` only reports its version (libiscsi's tools print none:
+   * dpkg-query answers). It must be installed, and its size and mtime key the probe cache.
+   */
+  versionOf?: string;
   /** Pure: the raw version string from the probe's output, or null when unreadable. */
   parse(stdout: string, stderr: string): string | null;
 }
