@@ -16,6 +16,7 @@ import { findPool } from './pools.js';
 import { makingNames, poolKey, sweepPartials, volKey } from './partials.js';
 import { redactArgv, withSecrets } from './secrets.js';
 import { secretBytes, withSecretFile } from '../state/secret-files.js';
+import { copyBytes, fileRoom } from './file-space.js';
 
 type P<M extends keyof MethodContracts> = MethodContracts[M]['params'];
 type R<M extends keyof MethodContracts> = MethodContracts[M]['result'];
@@ -195,6 +196,9 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
   }
   if (encryption && !params.secret) return err('INVALID_ARGUMENT', 'a luks volume needs the passphrase: give secret {passphrase} or {keyFile}', { field: 'secret' });
   if (!encryption && params.secret) return err('INVALID_ARGUMENT', 'secret is only for an encrypted volume (<encryption format=\'luks\'>)', { field: 'secret' });
+  const asked = spaceAsks(rec.value, params);
+  if (!asked.ok) return asked;
+  Object.assign(input, asked.value);
   const badName = newName(input['name'] as string);
   if (badName) return badName;
   // libvirt's vol-create takes <capacity>0</capacity> (vol-qcow2-zerocapacity.xml); the
@@ -215,6 +219,9 @@ export async function create(svc: Service, call: CallContext, params: P<'vol.cre
       if (!r.ok) return r;
       return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
     };
+    const allocate = Math.min((input['allocation'] as number | undefined) ?? 0, (input['capacity'] as number | undefined) ?? 0);
+    const short = await fileRoom(rec.value, allocate, `allocating ${name}`, params.overcommit);
+    if (short) return short;
     if (!secret) return make();
     // The passphrase reaches qemu-img as a file only it reads, for this run only.
     return withSecretFile(svc.store.home, secret.value, async (secretFile) => {
@@ -237,6 +244,20 @@ function preallocation(params: P<'vol.create'>, capacity: number, allocation: nu
   return ok(params.preallocate);
 }
 
+/**
+ * thinPool and overcommit (issue 17): a thin pool is a logical pool's own; overcommit is passed
+ * on as asked. Only set ones are passed, so requests without them reach the scriptlets unchanged.
+ */
+function spaceAsks(rec: PoolRecord, params: { thinPool?: string; overcommit?: boolean }): Result<{ thinPool?: string; overcommit?: boolean }> {
+  const out: { thinPool?: string; overcommit?: boolean } = {};
+  if (params.thinPool !== undefined) {
+    if (rec.def.type !== 'logical') return err('INVALID_ARGUMENT', `thinPool: pool ${rec.def.name} is of type ${rec.def.type}, and only logical pools have thin pools`, { field: 'thinPool' });
+    out.thinPool = params.thinPool;
+  }
+  if (params.overcommit === true) out.overcommit = true;
+  return ok(out);
+}
+
 /** virsh's --backing-vol: a volume of the same pool by name, else any volume by path or key. */
 async function backingFrom(svc: Service, rec: PoolRecord, ref: string): Promise<Result<BackingStore>> {
   const inPool = await getIn(svc, rec, ref);
@@ -257,12 +278,16 @@ export async function copy(svc: Service, call: CallContext, params: P<'vol.copy'
   if (!rec.ok) return rec;
   const from = await locate(svc, params.from);
   if (!from.ok) return from;
-  const input: Record<string, unknown> = { name: params.name, from: from.value.vol };
+  const asked = spaceAsks(rec.value, params);
+  if (!asked.ok) return asked;
+  const input: Record<string, unknown> = { name: params.name, from: from.value.vol, ...asked.value };
   if (params.format !== undefined) input['format'] = params.format;
   return locked<R<'vol.copy'>>(svc, `copy to ${params.name}`, rec.value, { write: makingNames(params.name), read: [volKey(from.value.rec, from.value.vol.name)] }, async () => {
     const src = await fresh(svc, from.value.rec, from.value.vol);
     if (!src.ok) return src;
     input['from'] = src.value;
+    const short = await fileRoom(rec.value, copyBytes(src.value), `copying ${src.value.name} to ${params.name}`, params.overcommit);
+    if (short) return short;
     const r = await run<{ volume: Volume }>(svc, rec.value, 'vol.copy', input, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec.value, r.value.value.volume));
@@ -310,7 +335,7 @@ export async function resize(svc: Service, call: CallContext, params: P<'vol.res
     const n = wanted(vol);
     if (!n.ok) return n;
     if (n.value < vol.capacity && params.shrink !== true) return tooSmall(vol, n.value);
-    const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: n.value, shrink: params.shrink === true, ...(params.allocate === true ? { allocate: true } : {}) }, call, params.dryRun === true);
+    const r = await run<{ volume: Volume }>(svc, rec, 'vol.resize', { volume: vol, capacity: n.value, shrink: params.shrink === true, ...(params.allocate === true ? { allocate: true } : {}), ...(params.overcommit === true ? { overcommit: true } : {}) }, call, params.dryRun === true);
     if (!r.ok) return r;
     return params.dryRun ? ok({ plan: r.value.plan }) : ok(described(svc, rec, r.value.value.volume));
   });
@@ -336,7 +361,8 @@ export async function wipe(svc: Service, call: CallContext, params: P<'vol.wipe'
     const now = await fresh(svc, rec, l.value.vol);
     if (!now.ok) return now;
     const vol = now.value;
-    const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero' }, call, params.dryRun === true);
+    const over = params.overcommit === true ? { overcommit: true } : {};
+    const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero', ...over }, call, params.dryRun === true);
     svc.volumes.drop(rec.def.uuid, vol.name);
     if (!r.ok) return r;
     return ok(params.dryRun ? { plan: r.value.plan } : {});

@@ -45,10 +45,12 @@ export function qemuSourceFormat(format: string): string | null {
 
 /**
  * Copy a volume's data into an existing LV: -n (the target exists), -p (progress the runner
- * reads), output raw, as libvirt does for vol-create-from into a logical pool.
+ * reads), output raw, as libvirt does for vol-create-from into a logical pool; -t none writes
+ * the LV with O_DIRECT, so a write the device refuses (a full thin pool) fails qemu-img itself
+ * instead of vanishing in the page cache (issue 17).
  */
 export function qemuImgConvertArgs(srcFormat: string, src: string, dst: string): string[] {
-  return ['qemu-img', 'convert', '-p', '-n', '-f', srcFormat, '-O', 'raw', src, dst];
+  return ['qemu-img', 'convert', '-p', '-n', '-t', 'none', '-f', srcFormat, '-O', 'raw', src, dst];
 }
 
 const MIB = 1024 * 1024;

@@ -49,6 +49,8 @@ const RULES: readonly Rule[] = [
   { code: 'NO_SPACE', test: /insufficient free space/i },
   { code: 'NO_SPACE', test: /Insufficient suitable (allocatable )?extents/i },
   { code: 'NO_SPACE', test: /not enough free (space|extents)/i },
+  // A thin pool past its threshold (lvm2 2.03 refuses new thin volumes in a full pool).
+  { code: 'NO_SPACE', test: /free space in thin pool \S+ reached threshold/i },
   // Names taken.
   { code: 'POOL_EXISTS', test: /A volume group called \S+ already exists/i },
   { code: 'POOL_EXISTS', test: /Volume group "?[^"]*"? already exists/i },

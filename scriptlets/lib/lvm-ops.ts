@@ -33,6 +33,8 @@ import type { LvmOperationKind } from './lvm-errors.js';
 import { classifyLvmFailure, firstReason } from './lvm-errors.js';
 import { qemuImgProgress } from './qemu-img.js';
 import { blkidSignature, chunkRanges, ddWipeArgs, qemuImgConvertArgs, qemuSourceFormat, wipefsArgs } from './lvm-data.js';
+import type { ThinPoolState } from './lvm-thin-space.js';
+import { THIN_POOL_FIELDS, bytesToWrite, fillWarning, lossSign, noRoomFor, thinPoolFromRow } from './lvm-thin-space.js';
 
 type Failure = { ok: false; error: { code: ErrorCode; message: string; command?: CommandResult } };
 type Res<T> = ScriptletResult<T>;
@@ -335,20 +337,24 @@ export function freeThinPoolName(taken: readonly string[]): string {
 const MIN_THIN_POOL = 4 * 1024 * 1024;
 
 /**
- * lvcreate for a new volume. Without device-mapper: linear only (thin pools cannot be used, so
- * none is looked for). With it: thin in the VG's thin pool when it has one (or the one named by
- * extra.thinPool), thin with a new thin pool of `allocation` bytes when allocation < capacity,
- * linear otherwise.
+ * lvcreate for a new volume (issue 17: thin only when asked). Linear unless the request names a
+ * thin pool of the VG (`thinPool`: a thin volume in it) or, as libvirt's sparse volume, asks for
+ * allocation < capacity: then a new thin pool of `allocation` bytes with the volume in it (what
+ * libvirt's `lvcreate -L ALLOCATION --virtualsize CAPACITY` makes with lvm2's default
+ * sparse_segtype_default=thin), never an existing pool it was not told about. A pool made here
+ * errors when full (`--errorwhenfull y` where the series has it) instead of queueing writes.
+ * Without device-mapper: linear only.
  */
 async function createLv(
   ctx: ScriptletContext,
   d: LvmDialect,
   vg: string,
   poolName: string,
-  spec: { name: string; capacity: number; allocation?: number; thinPool?: string }
-): Promise<{ ok: true } | Failure> {
+  spec: { name: string; capacity: number; allocation?: number; thinPool?: string; overcommit?: boolean }
+): Promise<{ ok: true; thinPool?: string } | Failure> {
   const sparse = spec.allocation !== undefined && spec.allocation < spec.capacity;
   let argv: string[];
+  let thinPool: string | undefined;
   if (!ctx.host.deviceMapper) {
     if (sparse || spec.thinPool !== undefined) return noDeviceMapper('a thin (sparse) volume, allocation < capacity,');
     argv = lvcreateLinearArgs(ctx.host, d, vg, spec.name, spec.capacity);
@@ -357,22 +363,72 @@ async function createLv(
     if (!l.ok) return l;
     if (l.volumes.some((v) => v.name === spec.name)) return fail('VOLUME_EXISTS', `logical volume "${vg}/${spec.name}" already exists`) as Failure;
     const thinPools = l.volumes.filter((v) => v.extra['lvType'] === 'thin-pool').map((v) => v.name);
-    if (spec.thinPool !== undefined && !thinPools.includes(spec.thinPool)) {
-      return fail('INVALID_ARGUMENT', `extra.thinPool "${spec.thinPool}" is not a thin pool of ${vg}`) as Failure;
-    }
-    const pool = spec.thinPool ?? thinPools[0];
-    if (pool !== undefined) {
-      argv = lvcreateThinArgs(ctx.host, d, vg, pool, spec.name, spec.capacity);
+    if (spec.thinPool !== undefined) {
+      if (!thinPools.includes(spec.thinPool)) {
+        return fail('INVALID_ARGUMENT', `thinPool "${spec.thinPool}" is not a thin pool of ${vg} (its thin pools: ${thinPools.join(', ') || 'none'})`) as Failure;
+      }
+      if (!spec.overcommit) {
+        // Nothing is written by the create itself, but a full or failed pool takes nothing more.
+        const st = await thinPoolState(ctx, d, vg, spec.thinPool);
+        if (!st.ok) return st;
+        const why = lossSign(vg, st.state);
+        if (why) return fail('NO_SPACE', why, st.result) as Failure;
+      }
+      thinPool = spec.thinPool;
+      argv = lvcreateThinArgs(ctx.host, d, vg, thinPool, spec.name, spec.capacity);
     } else if (sparse) {
-      const newPool = freeThinPoolName(l.volumes.map((v) => v.name));
-      argv = lvcreateThinWithPoolArgs(ctx.host, d, vg, newPool, Math.max(spec.allocation ?? 0, MIN_THIN_POOL), spec.name, spec.capacity);
+      thinPool = freeThinPoolName(l.volumes.map((v) => v.name));
+      argv = lvcreateThinWithPoolArgs(ctx.host, d, vg, thinPool, Math.max(spec.allocation ?? 0, MIN_THIN_POOL), spec.name, spec.capacity);
     } else {
       argv = lvcreateLinearArgs(ctx.host, d, vg, spec.name, spec.capacity);
     }
   }
   const r = await run(ctx.$, argv);
   if (r.failed) return lvmFailed(r, `creating logical volume ${vg}/${spec.name}`, 'lv');
-  return { ok: true };
+  return thinPool !== undefined ? { ok: true, thinPool } : { ok: true };
+}
+
+/** A thin pool's fill and health, from a fresh report of that LV. */
+async function thinPoolState(
+  ctx: ScriptletContext,
+  d: LvmDialect,
+  vg: string,
+  pool: string
+): Promise<{ ok: true; state: ThinPoolState; result: CommandResult } | Failure> {
+  const r = await report(ctx, d, 'lv', THIN_POOL_FIELDS, [`${vg}/${pool}`]);
+  if (!r.ok) return r.error.code === 'NO_VOLUME' ? (fail('INVALID_ARGUMENT', `${pool} is not a thin pool of ${vg}`) as Failure) : r;
+  const row = r.rows.find((x) => x['lv_name'] === pool);
+  if (!row) return fail('INVALID_ARGUMENT', `${pool} is not a thin pool of ${vg}`, r.result) as Failure;
+  const state = thinPoolFromRow(row);
+  if (typeof state === 'string') return badOutput(r.result, 'lvs', state);
+  return { ok: true, state, result: r.result };
+}
+
+/**
+ * After data went into a thin volume: the pool's state. Any sign of loss (full, out of data
+ * space, failed) is NO_SPACE with the pool's state; `cleanup` (removing a half-made volume)
+ * runs first. Under dryRun nothing was written.
+ */
+async function verifyThinWrite(ctx: ScriptletContext, d: LvmDialect, vg: string, pool: string, cleanup?: () => Promise<unknown>): Promise<{ ok: true; warning?: string } | Failure> {
+  if (ctx.dryRun) return { ok: true };
+  const st = await thinPoolState(ctx, d, vg, pool);
+  if (!st.ok) {
+    await cleanup?.();
+    return st;
+  }
+  const why = lossSign(vg, st.state);
+  if (why) {
+    await cleanup?.();
+    return fail('NO_SPACE', why, st.result) as Failure;
+  }
+  const warning = fillWarning(vg, st.state);
+  return warning ? { ok: true, warning } : { ok: true };
+}
+
+/** A result volume with the thin pool's warning, when there is one. */
+function warned<T extends { volume: LvVolume }>(r: Res<T>, warning: string | undefined): Res<T> {
+  if (!r.ok || warning === undefined) return r;
+  return done({ ...r.value, volume: { ...r.value.volume, extra: { ...r.value.volume.extra, thinPoolWarning: warning } } });
 }
 
 export async function volCreate(ctx: ScriptletContext, input: OpInput<'vol.create'>, d: LvmDialect): Promise<Res<OpOutput<'vol.create'>>> {
@@ -395,12 +451,13 @@ export async function volCreate(ctx: ScriptletContext, input: OpInput<'vol.creat
     if (r.failed) return lvmFailed(r, `creating snapshot ${vg}/${input.name} of ${origin}`, 'lv');
     return volumeNamed(ctx, d, vg, input.pool.name, input.name, 'vol.create', { capacity: input.capacity });
   }
-  const thinPool = input.extra?.['thinPool'];
+  const thinPool = input.thinPool ?? input.extra?.['thinPool'];
   const c = await createLv(ctx, d, vg, input.pool.name, {
     name: input.name,
     capacity: input.capacity,
     ...(input.allocation !== undefined ? { allocation: input.allocation } : {}),
-    ...(thinPool !== undefined ? { thinPool } : {})
+    ...(thinPool !== undefined ? { thinPool } : {}),
+    ...(input.overcommit === true ? { overcommit: true } : {})
   });
   if (!c.ok) return c;
   return volumeNamed(ctx, d, vg, input.pool.name, input.name, 'vol.create', {
@@ -464,6 +521,16 @@ export async function volResize(ctx: ScriptletContext, input: OpInput<'vol.resiz
     if (!input.shrink) return fail('INVALID_ARGUMENT', `shrinking ${vg}/${lv} from ${current} to ${target} bytes loses data: pass shrink: true`);
     if (role === 'thin-pool') return fail('UNSUPPORTED', `lvm2 cannot shrink thin pool ${vg}/${lv}`);
   }
+  if (target > current && role === 'thin' && input.overcommit !== true && ctx.host.deviceMapper) {
+    // Growing writes nothing, but a full or failed pool takes nothing more.
+    const pool = String(input.volume.extra?.['thinPool'] ?? '');
+    if (pool !== '') {
+      const st = await thinPoolState(ctx, d, vg, pool);
+      if (!st.ok) return st;
+      const why = lossSign(vg, st.state);
+      if (why) return fail('NO_SPACE', `growing ${vg}/${lv}: ${why}`, st.result);
+    }
+  }
   if (target !== current) {
     const change = target > current ? { grow: target - current } : { shrinkTo: target };
     const r = await run(ctx.$, lvresizeArgs(ctx.host, vg, lv, change));
@@ -496,18 +563,43 @@ export async function volCopy(ctx: ScriptletContext, input: OpInput<'vol.copy'>,
   if (srcFormat === null) return fail('UNSUPPORTED', `cannot read a volume of format "${input.from.format}"`);
   if (!ctx.host.deviceMapper) return noDeviceMapper('copying data into a logical volume');
   if (input.from.capacity <= 0) return fail('INVALID_ARGUMENT', `source volume ${input.from.path} has no capacity`);
-  const c = await createLv(ctx, d, vg, input.pool.name, { name: input.name, capacity: input.from.capacity });
+  // A copy is linear unless a thin pool is named (issue 17); into one, the data must fit first.
+  const thinPool = input.thinPool;
+  if (thinPool !== undefined && input.overcommit !== true) {
+    const st = await thinPoolState(ctx, d, vg, thinPool);
+    if (!st.ok) return st;
+    const why = noRoomFor(vg, st.state, bytesToWrite(input.from));
+    if (why) return fail('NO_SPACE', `copying ${input.from.path} into ${vg}/${input.name}: ${why}`, st.result);
+  }
+  const c = await createLv(ctx, d, vg, input.pool.name, {
+    name: input.name,
+    capacity: input.from.capacity,
+    ...(thinPool !== undefined ? { thinPool } : {}),
+    ...(input.overcommit === true ? { overcommit: true } : {})
+  });
   if (!c.ok) return c;
   const target = lvPath(vg, input.name);
+  const removeCopy = () => run(ctx.$, lvremoveArgs(ctx.host, vg, input.name)); // leave nothing half-copied
   const cp = await run(ctx.$.with(qemuImgProgress(ctx)), qemuImgConvertArgs(srcFormat, input.from.path, target));
   if (cp.failed) {
-    await run(ctx.$, lvremoveArgs(ctx.host, vg, input.name)); // leave nothing half-copied
+    // A write refused by a full pool: the pool's state (read before the copy is removed, which
+    // frees its blocks) and the device's ENOSPC, not just qemu-img's exit code.
+    const v = c.thinPool !== undefined ? await verifyThinWrite(ctx, d, vg, c.thinPool) : { ok: true as const };
+    await removeCopy();
+    if (!v.ok) return fail('NO_SPACE', `copying ${input.from.path} into ${target} failed: ${v.error.message}`, cp);
+    if (/No space left on device/i.test(cp.stderr)) return fail('NO_SPACE', `copying ${input.from.path} into ${target}: ${firstReason(cp)}`, cp);
     return toolFailed(cp, `copying ${input.from.path} into ${target}`);
   }
-  return volumeNamed(ctx, d, vg, input.pool.name, input.name, 'vol.copy', { capacity: input.from.capacity });
+  let warning: string | undefined;
+  if (c.thinPool !== undefined) {
+    const v = await verifyThinWrite(ctx, d, vg, c.thinPool, removeCopy);
+    if (!v.ok) return fail(v.error.code, `copying ${input.from.path} into ${target}: ${v.error.message}`, v.error.command);
+    warning = v.warning;
+  }
+  return warned(await volumeNamed(ctx, d, vg, input.pool.name, input.name, 'vol.copy', { capacity: input.from.capacity }), warning);
 }
 
-export async function volWipe(ctx: ScriptletContext, input: OpInput<'vol.wipe'>, _d: LvmDialect): Promise<Res<OpOutput<'vol.wipe'>>> {
+export async function volWipe(ctx: ScriptletContext, input: OpInput<'vol.wipe'>, d: LvmDialect): Promise<Res<OpOutput<'vol.wipe'>>> {
   const algorithm = input.algorithm;
   if (algorithm !== 'zero' && algorithm !== 'random') return fail('UNSUPPORTED', `wipe algorithm ${algorithm} is offered for file volumes (scrub); logical volumes take zero or random`);
   const vg = vgNameOf(input.pool);
@@ -519,13 +611,31 @@ export async function volWipe(ctx: ScriptletContext, input: OpInput<'vol.wipe'>,
   if (!ctx.host.deviceMapper) return noDeviceMapper('wiping a logical volume');
   const path = lvPath(vg, lv);
   const total = input.volume.capacity;
+  // dm-thin maps a block for every write, zeros too: a thin volume's unmapped part must fit.
+  const thinPool = input.volume.extra?.['lvType'] === 'thin' ? String(input.volume.extra?.['thinPool'] ?? '') : '';
+  if (thinPool !== '' && input.overcommit !== true) {
+    const st = await thinPoolState(ctx, d, vg, thinPool);
+    if (!st.ok) return st;
+    const why = noRoomFor(vg, st.state, Math.max(0, total - input.volume.allocation));
+    if (why) return fail('NO_SPACE', `wiping ${vg}/${lv}: ${why}`, st.result);
+  }
   let written = 0;
   ctx.progress(0, total);
   for (const range of chunkRanges(total)) {
     const r = await run(ctx.$, ddWipeArgs(algorithm, path, range.offset, range.length));
-    if (r.failed) return toolFailed(r, `wiping ${path} at ${range.offset}`);
+    if (r.failed) {
+      if (thinPool !== '') {
+        const v = await verifyThinWrite(ctx, d, vg, thinPool);
+        if (!v.ok) return fail('NO_SPACE', `wiping ${path} at ${range.offset} failed: ${v.error.message}`, r);
+      }
+      return toolFailed(r, `wiping ${path} at ${range.offset}`);
+    }
     written += range.length;
     ctx.progress(written, total);
+  }
+  if (thinPool !== '') {
+    const v = await verifyThinWrite(ctx, d, vg, thinPool);
+    if (!v.ok) return fail(v.error.code, `wiping ${path}: ${v.error.message}`, v.error.command);
   }
   return done({});
 }

@@ -131,6 +131,7 @@ export const needsDetails = (attr: string): boolean => ['t', 'V', 's', 'S'].incl
 export interface LvDetails {
   pool: string;
   dataPercent: number | null;
+  metadataPercent: number | null;
   originSize: number | null;
 }
 
@@ -139,7 +140,7 @@ export function detailsFromRows(rows: readonly Row[]): Map<string, LvDetails> {
   for (const row of rows) {
     const uuid = row['lv_uuid'] ?? '';
     if (uuid === '') continue;
-    m.set(uuid, { pool: row['pool_lv'] ?? '', dataPercent: percent(row['data_percent']), originSize: wholeNumber(row['origin_size']) });
+    m.set(uuid, { pool: row['pool_lv'] ?? '', dataPercent: percent(row['data_percent']), metadataPercent: percent(row['metadata_percent']), originSize: wholeNumber(row['origin_size']) });
   }
   return m;
 }
@@ -179,6 +180,7 @@ export function volumeFromRow(row: Row, vg: string, details: LvDetails | undefin
   if (role === 'thin' || role === 'thin-pool') {
     if (details?.dataPercent !== null && details?.dataPercent !== undefined) extra['dataPercent'] = details.dataPercent;
   }
+  if (role === 'thin-pool' && details?.metadataPercent !== null && details?.metadataPercent !== undefined) extra['metadataPercent'] = details.metadataPercent;
   if (role === 'thin') {
     if (details?.pool) extra['thinPool'] = details.pool;
     const pct = details?.dataPercent;

@@ -20,6 +20,8 @@ export interface LvmDialect {
   parseReport(kind: ReportKind, fields: readonly string[], stdout: string): ParseResult;
   /** Options lvcreate gets so it never prompts on this host (none where the series has none). */
   lvcreatePromptArgs(host: HostFacts): readonly string[];
+  /** lvcreate knows --errorwhenfull (2.02.115, WHATS_NEW: "Add --errorwhenfull to lvcreate/lvchange"). */
+  errorWhenFull: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,7 +120,7 @@ export const VG_FIELDS = [
 ] as const;
 export const LV_FIELDS = ['lv_name', 'vg_name', 'lv_uuid', 'lv_path', 'lv_attr', 'lv_size', 'seg_count', 'origin', 'lv_tags'] as const;
 /** Asked only when the first report shows thin pools, thin volumes or snapshots. */
-export const LV_DETAIL_FIELDS = ['lv_uuid', 'pool_lv', 'data_percent', 'origin_size'] as const;
+export const LV_DETAIL_FIELDS = ['lv_uuid', 'pool_lv', 'data_percent', 'metadata_percent', 'origin_size'] as const;
 
 export type ReportKind = 'pv' | 'vg' | 'lv';
 
@@ -163,7 +165,10 @@ export function lvcreateThinArgs(host: HostFacts, d: LvmDialect, vg: string, thi
   return [...cmd('lvcreate', host), ...d.lvcreatePromptArgs(host), '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
 }
 
-/** A thin LV together with a new thin pool of `poolSize` bytes. */
+/**
+ * A thin LV together with a new thin pool of `poolSize` bytes; where the series has it, the pool
+ * fails writes at once when full (--errorwhenfull y) instead of queueing them (60 s by default).
+ */
 export function lvcreateThinWithPoolArgs(
   host: HostFacts,
   d: LvmDialect,
@@ -173,7 +178,8 @@ export function lvcreateThinWithPoolArgs(
   name: string,
   capacity: number
 ): string[] {
-  return [...cmd('lvcreate', host), ...d.lvcreatePromptArgs(host), '-L', lvmSize(poolSize), '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
+  const whenFull = d.errorWhenFull ? ['--errorwhenfull', 'y'] : [];
+  return [...cmd('lvcreate', host), ...d.lvcreatePromptArgs(host), '-L', lvmSize(poolSize), ...whenFull, '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
 }
 
 /**

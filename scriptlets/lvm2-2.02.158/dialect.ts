@@ -8,5 +8,7 @@ export const LVM2_2_02_158: LvmDialect = {
   series: 'lvm2-2.02.158',
   why: "2.02.158 added `--reportformat json` (WHATS_NEW 2.02.158), so from then on pvs/vgs/lvs are read as JSON, where every value is a string (recordings 2.02.168, 2.02.187); lines that are not JSON (notices some releases print on stdout) are dropped before parsing. The 2.02 line still refuses an lvcreate it cannot zero without device-mapper (recordings 2.02.168, 2.02.187), so -Z n is passed on such hosts, and it may print lvmetad warnings, which are never taken for errors.",
   reportFormat: JSON_FORMAT,
-  parseReport: parseJsonReportFields
+  parseReport: parseJsonReportFields,
+  // lvcreate --errorwhenfull (2.02.115): thin pools made here fail writes at once when full.
+  errorWhenFull: true
 };

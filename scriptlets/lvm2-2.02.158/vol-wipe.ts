@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.2.158',
-  why: `${LVM2_2_02_158.why} Wipe writes zeros or random data with dd over the LV's device in ranges (progress); it needs device-mapper.`,
-  binaries: ['dd'],
+  why: `${LVM2_2_02_158.why} Wipe writes zeros or random data with dd over the LV's device in ranges (progress), and into a thin volume checks its pool's free space first and its state after (a full pool is NO_SPACE); it needs device-mapper.`,
+  binaries: ['dd', 'lvs'],
   run: (ctx, input) => volWipe(ctx, input, LVM2_2_02_158)
 });

@@ -9,5 +9,7 @@ export const LVM2_2_02_98: LvmDialect = {
   reportFormat: SEPARATOR_FORMAT,
   parseReport: (kind, fields, stdout) => parseSeparatorReport(stdout, fields, FREE_FORM_FIELD[kind]),
   // 2.02.98 neither prompts in lvcreate nor knows --yes (added in 2.02.99: lvm2-2.02.99).
-  lvcreatePromptArgs: () => []
+  lvcreatePromptArgs: () => [],
+  // --errorwhenfull came in 2.02.115: thin pools this series makes queue writes when full.
+  errorWhenFull: false
 };

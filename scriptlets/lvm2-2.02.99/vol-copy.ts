@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.2.99',
-  why: `${LVM2_2_02_99.why} Copy creates the LV and fills it with qemu-img convert -p -n ... -O raw (progress), removing the LV if the copy fails; it needs device-mapper.`,
+  why: `${LVM2_2_02_99.why} Copy creates a linear LV (thin only in the thinPool asked for, after checking its free space) and fills it with qemu-img convert -p -n -t none ... -O raw (progress, O_DIRECT so refused writes fail it), then checks the thin pool's state; the LV is removed if the copy fails or the pool shows loss (NO_SPACE); it needs device-mapper.`,
   binaries: ['lvs', 'lvcreate', 'lvremove', 'qemu-img'],
   run: (ctx, input) => volCopy(ctx, input, LVM2_2_02_99)
 });

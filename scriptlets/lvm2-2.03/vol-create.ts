@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${LVM2_2_03.why} Create is a linear lvcreate; with device-mapper, a thin one when the VG has a thin pool or allocation < capacity asks for one.`,
+  why: `${LVM2_2_03.why} Create is a linear lvcreate; with device-mapper, thin only when asked: in the thinPool named (refused when that pool is full), or with a new thin pool of allocation bytes when allocation < capacity (libvirt's sparse volume).`,
   binaries: ['lvs', 'lvcreate'],
   run: (ctx, input) => volCreate(ctx, input, LVM2_2_03)
 });

@@ -48,13 +48,17 @@ export class RpcSession {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  /** `storage-agent --home HOME serve`, stopped (stdin closed, then killed if need be) at teardown. */
-  static start(t: Teardown, home: string): RpcSession {
+  /**
+   * `storage-agent --home HOME serve`, stopped (stdin closed, then killed if need be) at teardown.
+   * `extraEnv` is added after the test runner's own variables are removed (record mode, say).
+   */
+  static start(t: Teardown, home: string, extraEnv: Record<string, string> = {}): RpcSession {
     const env = { ...process.env };
     // The agent as a user runs it: no record mode, and none of the test runner's loaders (tap's
     // process-info hook puts them back into NODE_OPTIONS of every child it sees spawned, hence
     // env -u: the agent's node is started by env, past the hook).
     for (const k of Object.keys(env)) if (k.startsWith('STORAGE_AGENT_') || /^_?TAP/.test(k)) delete env[k];
+    Object.assign(env, extraEnv);
     const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, BIN, '--home', home, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const s = new RpcSession(child);
     t.teardown(async () => {

@@ -132,7 +132,7 @@ t.test('list asks for details only when thin or snapshot LVs are there', async (
   t.match(r, { ok: true, value: { volumes: [{ name: 'a', pool: 'p1', path: '/dev/vg1/a' }] } });
   t.equal(plain.ran.length, 1);
   const thin = fakeCtx([
-    [cmd('lvs', 'lv_uuid,pool_lv,data_percent,origin_size'), { stdout: jsonReport('lv', [{ lv_uuid: lvRow('th', '', 0)['lv_uuid'] as string, pool_lv: 'tp', data_percent: '50.00', origin_size: '' }]) }],
+    [cmd('lvs', 'lv_uuid,pool_lv,data_percent,metadata_percent,origin_size'), { stdout: jsonReport('lv', [{ lv_uuid: lvRow('th', '', 0)['lv_uuid'] as string, pool_lv: 'tp', data_percent: '50.00', metadata_percent: '', origin_size: '' }]) }],
     [cmd('lvs'), lvs(lvRow('tp', 'twi-aotz--', 100 * MiB), lvRow('th', 'Vwi-aotz--', 1024 * MiB))]
   ]);
   const t2 = await volList(thin.ctx, { pool: POOL }, D);
@@ -164,13 +164,28 @@ t.test('create without device-mapper: linear with -Z n; sparse is UNSUPPORTED be
   t.equal(sparse.ran.length, 0);
 });
 
-t.test('create with device-mapper: thin in the VG\'s thin pool, thin with a new pool when sparse, else linear', async (t) => {
-  const withPool = fakeCtx([[cmd('lvs', 'lv_uuid,pool_lv,data_percent,origin_size'), { stdout: jsonReport('lv', []) }], [cmd('lvs'), lvs(lvRow('tp', 'twi-aotz--', 100 * MiB))], [cmd('lvcreate'), {}]], { deviceMapper: true });
-  await volCreate(withPool.ctx, { pool: POOL, name: 'v', capacity: 1024 * MiB }, D);
-  t.same(withPool.ran.find((x) => x.mutating)?.argv, ['lvcreate', '--yes', '-T', 'vg1/tp', '-V', '1g', '-n', 'v']);
+/** A thin pool's state as the THIN_POOL_FIELDS report shows it. */
+const poolState = (dataPercent: string, attr = 'twi-aotz--', size = 100 * MiB) => ({
+  stdout: jsonReport('lv', [{ lv_name: 'tp', lv_attr: attr, lv_size: String(size), lv_metadata_size: String(4 * MiB), chunk_size: '65536', data_percent: dataPercent, metadata_percent: '10.00' }])
+});
+const POOL_REPORT = 'lv_name,lv_attr,lv_size,lv_metadata_size,chunk_size,data_percent,metadata_percent';
+
+t.test('create with device-mapper: linear unless thin is asked (thinPool, or sparse with a new pool)', async (t) => {
+  const details = [cmd('lvs', 'lv_uuid,pool_lv,data_percent,metadata_percent,origin_size'), { stdout: jsonReport('lv', []) }] as const;
+  const unasked = fakeCtx([[...details], [cmd('lvs'), lvs(lvRow('tp', 'twi-aotz--', 100 * MiB))], [cmd('lvcreate'), {}]], { deviceMapper: true });
+  await volCreate(unasked.ctx, { pool: POOL, name: 'v', capacity: 1024 * MiB }, D);
+  t.same(unasked.ran.find((x) => x.mutating)?.argv, ['lvcreate', '--yes', '-n', 'v', '-L', '1g', 'vg1'], 'a thin pool in the VG does not make a volume thin');
+  const asked = fakeCtx([[...details], [cmd('lvs', POOL_REPORT), poolState('50.00')], [cmd('lvs'), lvs(lvRow('tp', 'twi-aotz--', 100 * MiB))], [cmd('lvcreate'), {}]], { deviceMapper: true });
+  await volCreate(asked.ctx, { pool: POOL, name: 'v', capacity: 1024 * MiB, thinPool: 'tp' }, D);
+  t.same(asked.ran.find((x) => x.mutating)?.argv, ['lvcreate', '--yes', '-T', 'vg1/tp', '-V', '1g', '-n', 'v']);
+  const full = fakeCtx([[...details], [cmd('lvs', POOL_REPORT), poolState('100.00', 'twi-aotzD-')], [cmd('lvs'), lvs(lvRow('tp', 'twi-aotzD-', 100 * MiB))]], { deviceMapper: true });
+  t.match(await volCreate(full.ctx, { pool: POOL, name: 'v', capacity: MiB, thinPool: 'tp' }, D), { ok: false, error: { code: 'NO_SPACE', message: /out of data space/ } });
+  t.notOk(full.ran.some((x) => x.mutating), 'nothing made in a full pool');
+  const notAPool = fakeCtx([[cmd('lvs'), lvs(lvRow('tp', '-wi-a-----', MiB))]], { deviceMapper: true });
+  t.match(await volCreate(notAPool.ctx, { pool: POOL, name: 'v', capacity: MiB, thinPool: 'tp' }, D), { ok: false, error: { code: 'INVALID_ARGUMENT', message: /not a thin pool/ } });
   const sparse = fakeCtx([[cmd('lvs'), lvs(lvRow('thinpool', '-wi-a-----', MiB))], [cmd('lvcreate'), {}]], { deviceMapper: true });
   await volCreate(sparse.ctx, { pool: POOL, name: 'v', capacity: 1024 * MiB, allocation: 64 * MiB }, D);
-  t.same(sparse.ran.find((x) => x.mutating)?.argv, ['lvcreate', '--yes', '-L', '64m', '-T', 'vg1/thinpool1', '-V', '1g', '-n', 'v'], 'a name not taken');
+  t.same(sparse.ran.find((x) => x.mutating)?.argv, ['lvcreate', '--yes', '-L', '64m', '--errorwhenfull', 'y', '-T', 'vg1/thinpool1', '-V', '1g', '-n', 'v'], 'a name not taken; writes fail at once when full');
   const linear = fakeCtx([[cmd('lvs'), lvs()], [cmd('lvcreate'), {}]], { deviceMapper: true });
   await volCreate(linear.ctx, { pool: POOL, name: 'v', capacity: 1024 * MiB }, D);
   t.same(linear.ran.find((x) => x.mutating)?.argv, ['lvcreate', '--yes', '-n', 'v', '-L', '1g', 'vg1']);
@@ -231,7 +246,7 @@ t.test('snapshot, copy and wipe need device-mapper', async (t) => {
 });
 
 t.test('snapshot with device-mapper: COW the origin\'s size, thin snapshot of a thin volume', async (t) => {
-  const { ctx, ran } = fakeCtx([[cmd('lvcreate'), {}], [cmd('lvs', 'lv_uuid,pool_lv,data_percent,origin_size'), { stdout: jsonReport('lv', []) }], [cmd('lvs'), lvs(lvRow('s', 'swi-a-s---', 64 * MiB, { origin: 'a' }))]], { deviceMapper: true });
+  const { ctx, ran } = fakeCtx([[cmd('lvcreate'), {}], [cmd('lvs', 'lv_uuid,pool_lv,data_percent,metadata_percent,origin_size'), { stdout: jsonReport('lv', []) }], [cmd('lvs'), lvs(lvRow('s', 'swi-a-s---', 64 * MiB, { origin: 'a' }))]], { deviceMapper: true });
   const r = await volSnapshot(ctx, { pool: POOL, name: 's', from: vol('a', '-wi-a-----', 64 * MiB) }, D);
   t.match(r, { ok: true, value: { volume: { name: 's', backingStore: { path: '/dev/vg1/a' } } } });
   t.same(ran[0]?.argv, ['lvcreate', '--yes', '-s', '-L', '64m', '-n', 's', 'vg1/a']);
@@ -251,7 +266,7 @@ t.test('copy: create, qemu-img with progress, and remove the LV if the copy fail
   const r = await volCopy(ctx, { pool: POOL, name: 'c', from: { name: 'x', key: '/srv/x.qcow2', path: '/srv/x.qcow2', type: 'file', capacity: 64 * MiB, allocation: 0, format: 'qcow2' } }, D);
   t.match(r, { ok: false, error: { code: 'TOOL_FAILED' } });
   const q = ran.find((x) => x.argv[0] === 'qemu-img');
-  t.same(q?.argv, ['qemu-img', 'convert', '-p', '-n', '-f', 'qcow2', '-O', 'raw', '/srv/x.qcow2', '/dev/vg1/c']);
+  t.same(q?.argv, ['qemu-img', 'convert', '-p', '-n', '-t', 'none', '-f', 'qcow2', '-O', 'raw', '/srv/x.qcow2', '/dev/vg1/c']);
   // qemu-img's -p output, as it arrives, is read by the scriptlet as progress of 100.
   t.type(q?.options.onStdout, 'function', 'stdout is read as it arrives');
   q?.options.onStdout?.('    (0.00/100%)\r    (12.50/100%)\r');
@@ -259,6 +274,46 @@ t.test('copy: create, qemu-img with progress, and remove the LV if the copy fail
   t.same(ran[ran.length - 1]?.argv, ['lvremove', '-f', 'vg1/c']);
   const odd = fakeCtx([], { deviceMapper: true });
   t.match(await volCopy(odd.ctx, { pool: POOL, name: 'c', from: { ...vol('a', '-', MiB), format: 'ploop' } }, D), { ok: false, error: { code: 'UNSUPPORTED' } });
+});
+
+t.test('copy into a thin pool: checked before (NO_SPACE, nothing made), verified after (half-made copy removed)', async (t) => {
+  const src = { ...vol('a', '-wi-a-----', 64 * MiB) };
+  const short = fakeCtx([[cmd('lvs', POOL_REPORT), poolState('50.00')]], { deviceMapper: true });
+  const r = await volCopy(short.ctx, { pool: POOL, name: 'c', from: src, thinPool: 'tp' }, D);
+  t.match(r, { ok: false, error: { code: 'NO_SPACE', message: /67108864 bytes to write, 52428800 bytes free/ } });
+  t.notOk(short.ran.some((x) => x.mutating), 'refused before anything is made');
+  let pct = '50.00';
+  const over = fakeCtx(
+    [
+      [cmd('lvs', POOL_REPORT), () => poolState(pct, pct === '100.00' ? 'twi-aotzD-' : 'twi-aotz--')],
+      [cmd('lvs', 'lv_uuid,pool_lv,data_percent,metadata_percent,origin_size'), { stdout: jsonReport('lv', []) }],
+      [cmd('lvs'), lvs(lvRow('tp', 'twi-aotz--', 100 * MiB))],
+      [cmd('lvcreate'), {}],
+      [cmd('qemu-img'), () => ((pct = '100.00'), {})],
+      [cmd('lvremove'), {}]
+    ],
+    { deviceMapper: true }
+  );
+  const o = await volCopy(over.ctx, { pool: POOL, name: 'c', from: src, thinPool: 'tp', overcommit: true }, D);
+  t.match(o, { ok: false, error: { code: 'NO_SPACE', message: /data 100% .* out of data space/ } }, 'qemu-img said 0, the pool says full: not success');
+  t.same(over.ran[over.ran.length - 1]?.argv, ['lvremove', '-f', 'vg1/c'], 'the half-made copy is removed');
+  t.same(over.ran.find((x) => x.argv[0] === 'lvcreate')?.argv, ['lvcreate', '--yes', '-T', 'vg1/tp', '-V', '64m', '-n', 'c']);
+  // errorwhenfull: the write itself fails; the pool's state is read before the copy is removed.
+  pct = '50.00';
+  const refused = fakeCtx(
+    [
+      [cmd('lvs', POOL_REPORT), () => poolState(pct, pct === '100.00' ? 'twi-aotzD-' : 'twi-aotz--')],
+      [cmd('lvs', 'lv_uuid,pool_lv,data_percent,metadata_percent,origin_size'), { stdout: jsonReport('lv', []) }],
+      [cmd('lvs'), lvs(lvRow('tp', 'twi-aotz--', 100 * MiB))],
+      [cmd('lvcreate'), {}],
+      [cmd('qemu-img'), () => ((pct = '100.00'), { exitCode: 1, stderr: 'qemu-img: error while writing at byte 16777216: No space left on device\n' })],
+      [cmd('lvremove'), () => ((pct = '50.00'), {})]
+    ],
+    { deviceMapper: true }
+  );
+  const rf = await volCopy(refused.ctx, { pool: POOL, name: 'c', from: src, thinPool: 'tp', overcommit: true }, D);
+  t.match(rf, { ok: false, error: { code: 'NO_SPACE', message: /out of data space/ } });
+  t.same(refused.ran[refused.ran.length - 1]?.argv, ['lvremove', '-f', 'vg1/c']);
 });
 
 t.test('wipe: dd in ranges with progress', async (t) => {

@@ -87,8 +87,11 @@ t.test('lvcreate forms', async (t) => {
   t.same(lvcreateLinearArgs(dm, LVM2_2_02_98, 'vg', 'lv', 1073741824), ['lvcreate', '-n', 'lv', '-L', '1g', 'vg']);
   t.same(lvcreateThinArgs(dm, LVM2_2_03, 'vg', 'tp', 'thin1', 10 * 1024 ** 3), ['lvcreate', '--yes', '-T', 'vg/tp', '-V', '10g', '-n', 'thin1']);
   t.same(lvcreateThinWithPoolArgs(dm, LVM2_2_03, 'vg', 'thinpool', 1024 ** 3, 'thin1', 10 * 1024 ** 3), [
-    'lvcreate', '--yes', '-L', '1g', '-T', 'vg/thinpool', '-V', '10g', '-n', 'thin1'
-  ]);
+    'lvcreate', '--yes', '-L', '1g', '--errorwhenfull', 'y', '-T', 'vg/thinpool', '-V', '10g', '-n', 'thin1'
+  ], 'a pool that fails writes when full (2.02.115 on)');
+  t.same(lvcreateThinWithPoolArgs(dm, LVM2_2_02_98, 'vg', 'thinpool', 1024 ** 3, 'thin1', 10 * 1024 ** 3), [
+    'lvcreate', '-L', '1g', '-T', 'vg/thinpool', '-V', '10g', '-n', 'thin1'
+  ], 'no --errorwhenfull before 2.02.115');
   t.same(lvcreateSnapshotArgs(dm, LVM2_2_03, 'vg', 'lv', 'snap', { thin: false, size: 41943040 }), ['lvcreate', '--yes', '-s', '-L', '40m', '-n', 'snap', 'vg/lv']);
   t.same(lvcreateSnapshotArgs(dm, LVM2_2_03, 'vg', 'thin1', 'snap', { thin: true }), ['lvcreate', '--yes', '-s', '-kn', '-n', 'snap', 'vg/thin1']);
 });
