@@ -27,7 +27,8 @@ export function createService(rt: Runtime): Service {
   // What a killed agent left behind: half-written definition temp files and its lock files.
   store.sweep(pidAlive);
   locks.sweep();
-  return { rt, store, locks, volumes: new VolumeCache() };
+  // The volume cache checks its entries by making their file reads again, as the scriptlet did.
+  return { rt, store, locks, volumes: new VolumeCache((root, op, args) => rt.executor.fs(root, op, args, {})) };
 }
 
 export function detachedCall(): CallContext {
