@@ -8,20 +8,11 @@ import { Registry, SCRIPTLETS_DIR } from './scriptlet/registry.js';
 import { ProbeService } from './probe/probe.js';
 import { Contracts } from './contracts/validate.js';
 import { FIXED_PATH } from './exec/run-command.js';
-import { realExecutor, type ToolExecutor } from './scriptlet/executor.js';
+import { realExecutor, type ToolExecutor } from './exec/executor.js';
 
-export interface Runtime {
-  home: string;
-  /** Where declared binaries are resolved. FIXED_PATH unless STORAGE_AGENT_TOOL_PATH (tests). */
-  toolPath: string;
-  sandbox: SandboxHost;
-  registry: Registry;
-  probes: ProbeService;
-  contracts: Contracts;
-  executor: ToolExecutor;
-  /** Record mode: write every real run as a golden here. */
-  recordDir: string | null;
-}
+// The interface lives beside the orchestration that takes it; this file only builds one.
+export type { Runtime } from './scriptlet/runtime-types.js';
+import type { Runtime } from './scriptlet/runtime-types.js';
 
 export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env['STORAGE_AGENT_HOME']) return env['STORAGE_AGENT_HOME'];
@@ -37,6 +28,7 @@ export interface RuntimeOptions {
   toolPath?: string;
   executor?: ToolExecutor;
   recordDir?: string | null;
+  recordSource?: string | null;
 }
 
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
@@ -54,6 +46,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     probes: new ProbeService(home, toolPath),
     contracts: await Contracts.load(),
     executor: opts.executor ?? realExecutor,
-    recordDir: opts.recordDir ?? process.env['STORAGE_AGENT_RECORD'] ?? null
+    recordDir: opts.recordDir ?? process.env['STORAGE_AGENT_RECORD'] ?? null,
+    recordSource: opts.recordSource ?? process.env['STORAGE_AGENT_RECORD_SOURCE'] ?? null
   };
 }

@@ -16,7 +16,7 @@ const errOut = (s: string) => process.stderr.write(s);
 function usage(): string {
   const lines = VERBS.map((v) => `  ${v.usage.padEnd(70)} ${v.help}`);
   return [
-    'usage: storage-agent [--home DIR] [--json] COMMAND [ARGS]',
+    'usage: storage-agent [--home DIR] [--json] [--record DIR [--source TEXT]] COMMAND [ARGS]',
     '',
     'Commands:',
     `  ${'serve'.padEnd(70)} JSON-RPC 2.0 on stdin/stdout, one message per line.`,
@@ -25,11 +25,12 @@ function usage(): string {
     ...lines,
     '',
     'State lives in $STORAGE_AGENT_HOME or --home (default /var/lib/storage-agent for root).',
+    '--record DIR writes every real scriptlet run as a golden under DIR; --source says where its output came from.',
     ''
   ].join('\n');
 }
 
-/** --home and --json may stand anywhere before `--`. */
+/** --home, --json, --record DIR and --source TEXT may stand anywhere before `--`. */
 function globalOptions(argv: string[]): { home?: string; json: boolean; help: boolean; rest: string[] } | string {
   const rest: string[] = [];
   let home: string | undefined;
@@ -45,6 +46,12 @@ function globalOptions(argv: string[]): { home?: string; json: boolean; help: bo
       home = argv[++i];
       if (home === undefined) return '--home needs a directory';
     } else if (a.startsWith('--home=')) home = a.slice(7);
+    else if (a === '--record' || a === '--source') {
+      // Record mode (runner/golden/record.ts): the same settings as the environment variables.
+      const v = argv[++i];
+      if (v === undefined) return `${a} needs a value`;
+      process.env[a === '--record' ? 'STORAGE_AGENT_RECORD' : 'STORAGE_AGENT_RECORD_SOURCE'] = v;
+    }
     else if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') help = true;
     else rest.push(a);

@@ -1,7 +1,7 @@
 // Replay: commands and file operations answered from a golden transcript, in order. A call that
 // is not the next one in the transcript fails the replay; so does a transcript left unused.
 import type { CommandResult, FsResult } from '../scriptlet/api.js';
-import type { ToolExecutor } from '../scriptlet/executor.js';
+import type { ToolExecutor } from '../exec/executor.js';
 import type { GoldenCall } from './types.js';
 import { isDeepStrictEqual } from 'node:util';
 

@@ -23,6 +23,8 @@ export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
 
 const waiting = new Map<string, (v: unknown) => void>();
+/** Stdout listeners of commands still running (CommandOptions.onStdout), by run and call. */
+const streaming = new Map<string, (chunk: string) => void>();
 let nextCall = 1;
 
 // The runner's messages are received by this listener, registered before harden() shuts the
@@ -61,7 +63,19 @@ const TOO_BIG = `a request to the runner over ${MAX_MESSAGE_CHARS} characters`;
 
 function makeShell(id: number, token: string, state: RunState, mutating: boolean): Shell {
   const refused: CommandResult = { argv: [], exitCode: 126, signal: null, stdout: '', stderr: `storage-agent: denied: ${TOO_BIG}`, failed: true, timedOut: false, truncated: false };
-  return shellOver((argv, options) => ask<CommandResult>(id, token, state, (callId) => ({ t: 'exec', id, token, callId, argv, options, mutating }), refused));
+  return shellOver(async (argv, options) => {
+    const { onStdout, ...wire } = options;
+    let key: string | null = null;
+    const r = await ask<CommandResult>(id, token, state, (callId) => {
+      if (typeof onStdout === 'function') {
+        key = `${id}:${token}:${callId}`;
+        streaming.set(key, onStdout);
+      }
+      return { t: 'exec', id, token, callId, argv, options: { ...wire, ...(onStdout ? { stream: true } : {}) }, mutating };
+    }, refused);
+    if (key) streaming.delete(key);
+    return r;
+  });
 }
 
 function makeFs(id: number, token: string, state: RunState, root: string): PoolFs {
@@ -175,6 +189,13 @@ function onMessage(m: ToChild) {
     send({ t: 'pong', n: m.n });
   } else if (m.t === 'run') {
     void run(m.id, m.token, m.module, m.input, m.ctx);
+  } else if (m.t === 'stdout') {
+    const listen = streaming.get(`${m.id}:${m.token}:${m.callId}`);
+    try {
+      listen?.(String(m.chunk));
+    } catch {
+      // A listener's failure is the scriptlet's; the command and the run go on.
+    }
   } else {
     const key = `${m.id}:${m.token}:${m.callId}`;
     const res = waiting.get(key);

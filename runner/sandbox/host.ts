@@ -4,13 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import type { FromChild, RunContextInfo, ToChild } from './protocol.js';
-import type { CommandOptions, CommandResult, FsResult, ScriptletResult } from '../scriptlet/api.js';
+import type { FromChild, RunContextInfo, ToChild, WireCommandOptions } from './protocol.js';
+import type { CommandResult, FsResult, ScriptletResult } from '../scriptlet/api.js';
 import type { FsOpName } from '../exec/pool-fs.js';
 import { closeInheritedDescriptors } from '../exec/run-command.js';
 
 export interface RunHandlers {
-  exec(argv: string[], options: CommandOptions, mutating: boolean): Promise<CommandResult>;
+  /** `onStdout` is given when the scriptlet reads the command's output as it arrives. */
+  exec(argv: string[], options: WireCommandOptions, mutating: boolean, onStdout?: (chunk: string) => void): Promise<CommandResult>;
   fs(op: FsOpName, args: unknown[]): Promise<FsResult<unknown>>;
   progress(done: number, total: number): void;
 }
@@ -67,12 +68,14 @@ export class SandboxHost {
     if (this.child) return this.child;
     // The sandbox inherits nothing of the agent's but its stdio and the IPC channel.
     closeInheritedDescriptors();
-    const readable = this.roots.map((r) => `${resolve(r)}/*`).join(',');
+    // One flag per root: Node 20 honours the wildcard of only the first path of a comma list
+    // (`--allow-fs-read=/a/*,/b/*` refuses /b/x), so a second root was unreadable.
+    const readable = this.roots.map((r) => `--allow-fs-read=${resolve(r)}/*`);
     // Started through env(1) so that no NODE_OPTIONS reaches it, whoever wraps child processes
     // (test harnesses inject --import hooks that the permission model would refuse to load).
     // The heap is capped: a scriptlet hoarding memory kills the sandbox (its runs fail, the next
     // run starts a new one), not the host. Real scriptlets parse at most 2 x 16 MiB of output.
-    const nodeArgs = ['--experimental-permission', `--allow-fs-read=${readable}`, '--no-warnings', '--disallow-code-generation-from-strings', `--max-old-space-size=${SANDBOX_HEAP_MIB}`];
+    const nodeArgs = ['--experimental-permission', ...readable, '--no-warnings', '--disallow-code-generation-from-strings', `--max-old-space-size=${SANDBOX_HEAP_MIB}`];
     const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, ...nodeArgs, join(here, 'child.js'), ...this.roots.map((r) => resolve(r))], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
@@ -126,7 +129,10 @@ export class SandboxHost {
     }
     switch (m.t) {
       case 'exec':
-        void p.handlers.exec(m.argv, m.options ?? {}, m.mutating).then((result) => this.send({ t: 'execResult', id: m.id, token: p.token, callId: m.callId, result }));
+        {
+          const stream = m.options?.stream === true ? (chunk: string) => this.send({ t: 'stdout', id: m.id, token: p.token, callId: m.callId, chunk }) : undefined;
+          void p.handlers.exec(m.argv, m.options ?? {}, m.mutating, stream).then((result) => this.send({ t: 'execResult', id: m.id, token: p.token, callId: m.callId, result }));
+        }
         break;
       case 'fs':
         void p.handlers.fs(m.op, Array.isArray(m.args) ? m.args : []).then((result) => this.send({ t: 'fsResult', id: m.id, token: p.token, callId: m.callId, result }));

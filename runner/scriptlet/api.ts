@@ -28,10 +28,11 @@ export interface CommandOptions {
   /** Kill the command (and its process group) after this long: TIMEOUT. Default: the runner's. */
   timeoutMs?: number;
   /**
-   * Progress the runner reads from the command's output while it runs and forwards as
-   * `progress` notifications: 'qemu-img' reads `-p` lines like "(12.50/100%)".
+   * Called in the sandbox with each piece of the command's stdout as it arrives, so a scriptlet
+   * can report progress from it (ctx.progress); the whole output still comes in the result.
+   * The parsing is the scriptlet's (qemu-img's `-p` lines: scriptlets/lib/qemu-img.ts).
    */
-  progress?: 'qemu-img';
+  onStdout?: (chunk: string) => void;
 }
 
 export type Arg = string | number | bigint | readonly (string | number | bigint)[];

@@ -1,15 +1,2 @@
-// What actually answers a scriptlet's commands and file operations: the machine (real), or a
-// golden transcript (replay, in runner/golden/replay.ts).
-import type { CommandResult, FsResult } from './api.js';
-import { runCommand, type RunOptions } from '../exec/run-command.js';
-import { PoolFsHost, type FsOpName, type PoolFsOptions } from '../exec/pool-fs.js';
-
-export interface ToolExecutor {
-  exec(file: string, argv: readonly string[], opts: RunOptions): Promise<CommandResult>;
-  fs(root: string, op: FsOpName, args: readonly unknown[], opts: PoolFsOptions): Promise<FsResult<unknown>>;
-}
-
-export const realExecutor: ToolExecutor = {
-  exec: (file, argv, opts) => runCommand(file, argv, opts),
-  fs: (root, op, args, opts) => new PoolFsHost(root).call(op, args, opts)
-};
+// Moved to runner/exec/executor.ts (what answers commands is the exec layer's); kept for imports.
+export { realExecutor, type ToolExecutor } from '../exec/executor.js';

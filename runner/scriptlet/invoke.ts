@@ -1,22 +1,26 @@
-// Running one operation: pick the scriptlet (backend table -> tool -> probed version -> range),
-// check its input against the contract, run it in the sandbox with every command and file
-// operation checked here, check its output, and turn any failure into one spec error code with
-// the tool context.
-import { isAbsolute, resolve, sep } from 'node:path';
+// Running one operation, the orchestration above the sandbox, exec, probe and golden layers: pick
+// the scriptlet (select.ts), check its input against the contract, run it in the sandbox with
+// every command and file operation checked here (paths: path-policy.ts), check its output, turn
+// any failure into one spec error code with the tool context, and record it in record mode.
 import type { PoolType, PlanStep } from '../contracts/generated.js';
-import type { CommandOptions, CommandResult, FsResult, HostFacts, OperationName, ScriptletResult } from './api.js';
+import type { CommandResult, FsResult, HostFacts, OperationName, ScriptletResult } from './api.js';
+import type { WireCommandOptions } from '../sandbox/protocol.js';
 import type { FsOpName } from '../exec/pool-fs.js';
 import { MUTATING_FS_OPS } from '../exec/pool-fs.js';
 import { resolveBinary } from '../exec/resolve-binary.js';
 import { packageOf } from '../probe/packages.js';
+import { allowedPaths, pathAllowed } from './path-policy.js';
+import { choose } from './select.js';
 import { err, ok, trimStderr, type ErrorData, type Result } from '../errors.js';
-import { BACKENDS, HOST_OPS } from '../backends/index.js';
-import type { Runtime } from '../runtime.js';
+import { BACKENDS } from '../backends/index.js';
+import type { Runtime } from './runtime-types.js';
 import type { RegisteredScriptlet } from './registry.js';
 import type { GoldenCall } from '../golden/types.js';
-import type { ToolExecutor } from './executor.js';
-import { goldenSource, writeGolden } from '../golden/record.js';
-import { opFileName } from './registry.js';
+import type { ToolExecutor } from '../exec/executor.js';
+import { recordGolden } from '../golden/record.js';
+
+// Selection moved to select.ts; re-exported for the callers that import it from here.
+export { choose, toolFor } from './select.js';
 
 export interface InvokeRequest {
   op: OperationName;
@@ -42,70 +46,8 @@ export interface InvokeOutcome {
 
 const OK_DRY: CommandResult = { argv: [], exitCode: 0, signal: null, stdout: '', stderr: '', failed: false, timedOut: false, truncated: false };
 
-/** The tool serving an operation for a pool type, or null when the type does not offer it. */
-export function toolFor(op: OperationName, poolType: PoolType | 'host'): string | null {
-  if (poolType === 'host') return HOST_OPS[op] ?? null;
-  return BACKENDS[poolType]?.ops[op] ?? null;
-}
-
-export async function choose(rt: Runtime, op: OperationName, poolType: PoolType | 'host'): Promise<Result<{ scriptlet: RegisteredScriptlet; version: string; tool: string }>> {
-  const tool = toolFor(op, poolType);
-  if (!tool) return err('UNSUPPORTED', poolType === 'host' ? `${op} is not offered` : `pool type ${poolType} does not offer ${op}`);
-  const info = await rt.probes.probe(tool);
-  if (!info.version || !info.normalized) {
-    if (!info.path && info.binary !== '(built in)') {
-      return err('TOOL_MISSING', `${op} on ${poolType} needs ${info.binary}, which is not installed (Debian package ${info.package})`, { tool, package: info.package });
-    }
-    return err('TOOL_FAILED', `${op} needs ${tool}, whose version could not be read: ${info.error ?? 'unknown'}`, { tool });
-  }
-  const sel = rt.registry.select(op, poolType, tool, info.normalized);
-  if (!sel.ok) {
-    const wanted = sel.ranges.length ? sel.ranges.join(', ') : 'none';
-    return err('UNSUPPORTED', `${op} on ${poolType} is not supported with ${tool} ${info.version}; scriptlets exist for: ${wanted}`, { tool, version: info.version, wanted });
-  }
-  return ok({ scriptlet: sel.scriptlet, version: info.version, tool });
-}
-
-/** Absolute paths a mutating command may name in a file-based pool: inside the target, its source devices, or volumes the input names. */
-function allowedPaths(fsRoot: string, input: unknown): string[] {
-  const out = [resolve(fsRoot)];
-  const add = (v: unknown) => {
-    if (v && typeof v === 'object') {
-      const p = (v as { path?: unknown }).path;
-      if (typeof p === 'string' && isAbsolute(p)) out.push(resolve(p));
-      const b = (v as { backingStore?: { path?: unknown } }).backingStore;
-      if (b && typeof b.path === 'string' && isAbsolute(b.path)) out.push(resolve(b.path));
-    }
-  };
-  if (input && typeof input === 'object') {
-    const i = input as Record<string, unknown>;
-    // The pool's own source devices (mkfs, mount of an fs pool) are the pool's to change.
-    const pool = i['pool'] as { source?: { devices?: { path?: unknown }[]; dir?: unknown; hosts?: { name?: unknown }[] } } | undefined;
-    for (const d of pool?.source?.devices ?? []) add(d);
-    const dir = pool?.source?.dir;
-    if (typeof dir === 'string') {
-      add({ path: dir });
-      // A CIFS share is named //host/share: it names no local path.
-      for (const h of pool?.source?.hosts ?? []) if (typeof h.name === 'string') add({ path: `//${h.name}/${dir.replace(/^\/+/, '')}` });
-    }
-    add(i['from']);
-    add(i['volume']);
-    add(i['backingStore'] ? { path: (i['backingStore'] as { path?: unknown }).path } : undefined);
-  }
-  return out;
-}
-
-function pathAllowed(arg: string, fsRoot: string, allowed: readonly string[]): boolean {
-  const abs = resolve(arg);
-  const root = resolve(fsRoot);
-  if (abs === root || abs.startsWith(root + sep)) return true;
-  return allowed.includes(abs);
-}
-
 /** How much of a command's output over the cap is kept for the scriptlet and the error data. */
 const TRUNCATED_KEEP = 64 * 1024;
-
-const QEMU_PROGRESS = /\((\d+(?:\.\d+)?)\/100%\)/g;
 
 export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOutcome> {
   const plan: PlanStep[] = [];
@@ -143,7 +85,7 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
     return { argv: [], exitCode: 126, signal: null, stdout: '', stderr: `storage-agent: denied: ${why}`, failed: true, timedOut: false, truncated: false };
   };
 
-  const exec = async (argv: string[], options: CommandOptions, mutating: boolean): Promise<CommandResult> => {
+  const exec = async (argv: string[], options: WireCommandOptions, mutating: boolean, onStdout?: (chunk: string) => void): Promise<CommandResult> => {
     if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string' || a.includes('\0'))) return deny('malformed argv');
     const bin = argv[0] as string;
     if (!def.binaries.includes(bin)) return deny(`${scriptlet.id} may not run ${bin} (declared: ${def.binaries.join(', ') || 'none'})`);
@@ -163,13 +105,6 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
       const r: CommandResult = { argv, exitCode: 127, signal: null, stdout: '', stderr: `${bin}: not found`, failed: true, timedOut: false, truncated: false };
       lastFailed = r;
       return r;
-    }
-    let onStdout: ((chunk: string) => void) | undefined;
-    if (options.progress === 'qemu-img' && req.onProgress) {
-      const report = req.onProgress;
-      onStdout = (chunk) => {
-        for (const m of chunk.matchAll(QEMU_PROGRESS)) report(Number(m[1]), 100);
-      };
     }
     let r = await executor.exec(file, argv, { stdin: options.stdin, timeoutMs: options.timeoutMs, signal: runSignal, onStdout });
     // Output cut at the cap is refused anyway (failed): only its start crosses into the sandbox,
@@ -229,7 +164,7 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
       }
     }
     const failed: InvokeOutcome = { result: { ok: false, error: data }, ...base };
-    record(rt, req, failed, host);
+    recordRun(rt, req, failed, host);
     return failed;
   }
   if (!dryRun) {
@@ -237,22 +172,12 @@ export async function invoke(rt: Runtime, req: InvokeRequest): Promise<InvokeOut
     if (badOut) return { result: err('CONTRACT_VIOLATION', `${scriptlet.id} returned output that does not match its contract: ${badOut}`, context), ...base };
   }
   const outcome: InvokeOutcome = { result: ok(ran.value), ...base };
-  record(rt, req, outcome, host);
+  recordRun(rt, req, outcome, host);
   return outcome;
 }
 
 /** Record mode: every real, non-dry run becomes a golden transcript (runner/golden/record.ts). */
-export function record(rt: Runtime, req: InvokeRequest, o: InvokeOutcome, host: HostFacts): void {
+function recordRun(rt: Runtime, req: InvokeRequest, o: InvokeOutcome, host: HostFacts): void {
   if (!rt.recordDir || req.pinned || req.dryRun || !o.scriptlet || !o.tool || !o.version) return;
-  // STORAGE_AGENT_RECORD_OPS narrows recording to the operations a scenario is about (lookups
-  // made on the way are not worth a golden each).
-  const only = process.env['STORAGE_AGENT_RECORD_OPS'];
-  if (only && !only.split(',').includes(req.op)) return;
-  const result = o.result.ok ? { ok: true as const, value: o.result.value } : { ok: false as const, error: { code: o.result.error.code } };
-  writeGolden(rt.recordDir, {
-    scriptlet: o.scriptlet, tool: o.tool, version: o.version,
-    case: `${process.env['STORAGE_AGENT_RECORD_CASE'] ?? 'case'}-${opFileName(req.op)}`,
-    source: goldenSource(o.tool, o.version), host, fsRoot: req.fsRoot, dryRun: false,
-    input: req.input, calls: o.calls, result
-  });
+  recordGolden(rt.recordDir, rt.recordSource, { op: req.op, input: req.input, fsRoot: req.fsRoot, host, scriptlet: o.scriptlet, tool: o.tool, version: o.version, calls: o.calls, result: o.result });
 }

@@ -1,5 +1,11 @@
 // Every scriptlet the agent has, by operation, tool and version range. Loaded from the compiled
 // scriptlets/ tree (plus extra roots in tests); selection is by probed version.
+//
+// Ranges end themselves: a scriptlet declares where its series starts (`>=2.3.0`), and its
+// range ends where the next scriptlet of the same tool, operation and pool type begins (the
+// one with the next higher lower bound), so adding a series never edits an older one. A
+// declared upper bound still holds (a series known to stop somewhere says so). The range that
+// results is `range` below; selection, probe and check all use it.
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +19,10 @@ export interface RegisteredScriptlet {
   /** Absolute path of the compiled module (what the sandbox imports). */
   module: string;
   def: ScriptletDef;
+  /** The range this scriptlet serves: its declared range, ended where the next series begins. */
+  range: string;
+  /** The scriptlet whose start ended this one's range, if any. */
+  endedBy?: string;
 }
 
 export const SCRIPTLETS_DIR = join(DIST_ROOT, 'scriptlets');
@@ -43,7 +53,8 @@ export class Registry {
     const manifest = join(SCRIPTLETS_DIR, MANIFEST);
     if (mode === 'manifest' && dirs.length === 1 && dirs[0] === SCRIPTLETS_DIR && existsSync(manifest)) {
       const entries = JSON.parse(readFileSync(manifest, 'utf8')) as { id: string; def: ScriptletDef }[];
-      for (const e of entries) reg.all.push({ id: e.id, module: resolve(SCRIPTLETS_DIR, `${e.id}.js`), def: e.def });
+      for (const e of entries) reg.all.push({ id: e.id, module: resolve(SCRIPTLETS_DIR, `${e.id}.js`), def: e.def, range: e.def.versions });
+      reg.endRanges();
       return reg;
     }
     for (const dir of dirs) {
@@ -55,11 +66,35 @@ export class Registry {
           const module = resolve(dir, series.name, f);
           const mod = (await import(pathToFileURL(module).href)) as { default?: ScriptletDef };
           if (!mod.default) continue;
-          reg.all.push({ id: `${series.name}/${f.replace(/\.js$/, '')}`, module, def: mod.default });
+          reg.all.push({ id: `${series.name}/${f.replace(/\.js$/, '')}`, module, def: mod.default, range: mod.default.versions });
         }
       }
     }
+    reg.endRanges();
     return reg;
+  }
+
+  /**
+   * Each scriptlet's range ends below the lowest start, above its own, of another scriptlet of
+   * the same tool and operation sharing a pool type. Ranges that are not valid semver, or two
+   * scriptlets with the same start, are left as declared: check reports them.
+   */
+  private endRanges(): void {
+    for (const s of this.all) {
+      const start = lowerBound(s.def.versions);
+      if (!start) continue;
+      let next: { id: string; start: string } | null = null;
+      for (const o of this.all) {
+        if (o === s || o.def.tool !== s.def.tool || o.def.operation !== s.def.operation) continue;
+        if (!o.def.poolTypes.some((t) => s.def.poolTypes.includes(t))) continue;
+        const os = lowerBound(o.def.versions);
+        if (!os || !semver.gt(os, start)) continue;
+        if (!next || semver.lt(os, next.start)) next = { id: o.id, start: os };
+      }
+      if (!next || !semver.satisfies(next.start, s.def.versions)) continue;
+      s.range = s.def.versions.split('||').map((part) => `${part.trim()} <${next.start}`.trim()).join(' || ');
+      s.endedBy = next.id;
+    }
   }
 
   byId(id: string): RegisteredScriptlet | undefined {
@@ -82,8 +117,14 @@ export class Registry {
 
   private selectNow(op: string, poolType: string, tool: string, normalized: string): { ok: true; scriptlet: RegisteredScriptlet } | { ok: false; ranges: string[] } {
     const c = this.candidates(op, poolType, tool);
-    const found = c.find((s) => semver.satisfies(normalized, s.def.versions));
+    const found = c.find((s) => semver.satisfies(normalized, s.range));
     if (found) return { ok: true, scriptlet: found };
-    return { ok: false, ranges: c.map((s) => `${s.id} (${s.def.versions})`) };
+    return { ok: false, ranges: c.map((s) => `${s.id} (${s.range})`) };
   }
+}
+
+/** The lowest version a range admits, or null when it is not a valid semver range. */
+export function lowerBound(range: string): string | null {
+  if (!semver.validRange(range)) return null;
+  return semver.minVersion(range)?.version ?? null;
 }

@@ -49,7 +49,7 @@ export async function probe(svc: Service, params: P<'agent.probe'>): Promise<Res
     const c = await choose(svc.rt, o.operation, o.poolType);
     if (c.ok) {
       const d = c.value.scriptlet.def;
-      operations.push({ ...o, scriptlet: c.value.scriptlet.id, reason: `${c.value.tool} ${c.value.version} is in ${d.versions}: ${d.why}` });
+      operations.push({ ...o, scriptlet: c.value.scriptlet.id, reason: `${c.value.tool} ${c.value.version} is in ${c.value.scriptlet.range}: ${d.why}` });
     } else {
       operations.push({ ...o, scriptlet: null, reason: c.error.message, code: c.error.code });
     }

@@ -1,5 +1,6 @@
-// The logical pool's operations, shared by every lvm2 series: each scriptlet passes its dialect
-// (how its series reads reports) and these run the commands through the context they are given.
+// The logical pool's operations, shared by every lvm2 series: each scriptlet passes its series'
+// dialect (scriptlets/lvm2-<first>/dialect.ts: how it asks for and reads reports, what lvcreate
+// needs so it never prompts) and these run the commands through the context they are given.
 // No I/O of their own: every command goes through ctx.$ (changes) or ctx.query (reads).
 import type { CommandResult, OpInput, OpOutput, ScriptletContext, ScriptletResult, Shell } from '../../runner/scriptlet/api.js';
 import { done, fail, toolFailed } from '../../runner/scriptlet/api.js';
@@ -27,9 +28,10 @@ import {
   vgremoveArgs
 } from './lvm.js';
 import type { LvDetails, LvVolume, PvInfo, Row, VgInfo } from './lvm-report.js';
-import { detailsFromRows, needsDetails, parseReport, pvFromRow, sourcesFromPvs, vgFromRow, volumeFromRow } from './lvm-report.js';
+import { detailsFromRows, needsDetails, pvFromRow, sourcesFromPvs, vgFromRow, volumeFromRow } from './lvm-report.js';
 import type { LvmOperationKind } from './lvm-errors.js';
 import { classifyLvmFailure, firstReason } from './lvm-errors.js';
+import { qemuImgProgress } from './qemu-img.js';
 import { blkidSignature, chunkRanges, ddWipeArgs, qemuImgConvertArgs, qemuSourceFormat, wipefsArgs } from './lvm-data.js';
 
 type Failure = { ok: false; error: { code: ErrorCode; message: string; command?: CommandResult } };
@@ -59,7 +61,7 @@ async function report(
 ): Promise<{ ok: true; rows: Row[]; result: CommandResult } | Failure> {
   const result = await run(ctx.query, reportArgs(kind, fields, d, ctx.host, target));
   if (result.failed) return lvmFailed(result, `${kind}s`, 'report');
-  const parsed = parseReport(d.report, kind, fields, result.stdout);
+  const parsed = d.parseReport(kind, fields, result.stdout);
   if (!parsed.ok) return badOutput(result, `${kind}s`, parsed.problem);
   return { ok: true, rows: parsed.rows, result };
 }
@@ -349,7 +351,7 @@ async function createLv(
   let argv: string[];
   if (!ctx.host.deviceMapper) {
     if (sparse || spec.thinPool !== undefined) return noDeviceMapper('a thin (sparse) volume, allocation < capacity,');
-    argv = lvcreateLinearArgs(ctx.host, ctx.toolVersion, vg, spec.name, spec.capacity);
+    argv = lvcreateLinearArgs(ctx.host, d, vg, spec.name, spec.capacity);
   } else {
     const l = await listVolumes(ctx, d, vg, poolName);
     if (!l.ok) return l;
@@ -360,12 +362,12 @@ async function createLv(
     }
     const pool = spec.thinPool ?? thinPools[0];
     if (pool !== undefined) {
-      argv = lvcreateThinArgs(ctx.host, ctx.toolVersion, vg, pool, spec.name, spec.capacity);
+      argv = lvcreateThinArgs(ctx.host, d, vg, pool, spec.name, spec.capacity);
     } else if (sparse) {
       const newPool = freeThinPoolName(l.volumes.map((v) => v.name));
-      argv = lvcreateThinWithPoolArgs(ctx.host, ctx.toolVersion, vg, newPool, Math.max(spec.allocation ?? 0, MIN_THIN_POOL), spec.name, spec.capacity);
+      argv = lvcreateThinWithPoolArgs(ctx.host, d, vg, newPool, Math.max(spec.allocation ?? 0, MIN_THIN_POOL), spec.name, spec.capacity);
     } else {
-      argv = lvcreateLinearArgs(ctx.host, ctx.toolVersion, vg, spec.name, spec.capacity);
+      argv = lvcreateLinearArgs(ctx.host, d, vg, spec.name, spec.capacity);
     }
   }
   const r = await run(ctx.$, argv);
@@ -389,7 +391,7 @@ export async function volCreate(ctx: ScriptletContext, input: OpInput<'vol.creat
     const origin = originIn(vg, input.backingStore.path);
     if (origin === null) return fail('INVALID_ARGUMENT', `backing volume ${input.backingStore.path} is not a logical volume of ${vg} (/dev/${vg}/NAME)`);
     if (!ctx.host.deviceMapper) return noDeviceMapper('an LVM snapshot');
-    const r = await run(ctx.$, lvcreateSnapshotArgs(ctx.host, ctx.toolVersion, vg, origin, input.name, { thin: false, size: input.allocation || input.capacity }));
+    const r = await run(ctx.$, lvcreateSnapshotArgs(ctx.host, d, vg, origin, input.name, { thin: false, size: input.allocation || input.capacity }));
     if (r.failed) return lvmFailed(r, `creating snapshot ${vg}/${input.name} of ${origin}`, 'lv');
     return volumeNamed(ctx, d, vg, input.pool.name, input.name, 'vol.create', { capacity: input.capacity });
   }
@@ -478,7 +480,7 @@ export async function volSnapshot(ctx: ScriptletContext, input: OpInput<'vol.sna
   if (origin === null) return fail('INVALID_ARGUMENT', `an LVM snapshot is made of a volume of the same volume group: ${input.from.path} is not in ${vg}`);
   if (!ctx.host.deviceMapper) return noDeviceMapper('an LVM snapshot');
   const thin = input.from.extra?.['lvType'] === 'thin';
-  const r = await run(ctx.$, lvcreateSnapshotArgs(ctx.host, ctx.toolVersion, vg, origin, input.name, thin ? { thin: true } : { thin: false, size: input.from.capacity }));
+  const r = await run(ctx.$, lvcreateSnapshotArgs(ctx.host, d, vg, origin, input.name, thin ? { thin: true } : { thin: false, size: input.from.capacity }));
   if (r.failed) return lvmFailed(r, `creating snapshot ${vg}/${input.name} of ${origin}`, 'lv');
   return volumeNamed(ctx, d, vg, input.pool.name, input.name, 'vol.snapshot', { capacity: input.from.capacity });
 }
@@ -497,7 +499,7 @@ export async function volCopy(ctx: ScriptletContext, input: OpInput<'vol.copy'>,
   const c = await createLv(ctx, d, vg, input.pool.name, { name: input.name, capacity: input.from.capacity });
   if (!c.ok) return c;
   const target = lvPath(vg, input.name);
-  const cp = await run(ctx.$.with({ progress: 'qemu-img' }), qemuImgConvertArgs(srcFormat, input.from.path, target));
+  const cp = await run(ctx.$.with(qemuImgProgress(ctx)), qemuImgConvertArgs(srcFormat, input.from.path, target));
   if (cp.failed) {
     await run(ctx.$, lvremoveArgs(ctx.host, vg, input.name)); // leave nothing half-copied
     return toolFailed(cp, `copying ${input.from.path} into ${target}`);

@@ -1,106 +1,13 @@
-// Pure parsers of lvm2 reports (pvs, vgs, lvs), one per output format, and the mapping of report
-// rows to the agent's objects. Warnings never break them: lvm2 writes its warnings to stderr,
+// The mapping of lvm2 report rows (pvs, vgs, lvs) to the agent's objects, which no series
+// changes. The parsers of each output format live in the series that introduced it
+// (lvm2-2.02.98/separator-report.ts, lvm2-2.02.158/json-report.ts). Warnings never break them: lvm2 writes its warnings to stderr,
 // but some releases print notices on stdout too, even inside a JSON report (lvm2 issue #137),
 // and a site's lvm.conf can prefix lines (log/prefix, log/command_names).
-import type { ReportFormat, ReportKind } from './lvm.js';
-import { FREE_FORM_FIELD, SEPARATOR, lvPath } from './lvm.js';
+import { lvPath } from './lvm.js';
 
 export type Row = Record<string, string>;
 
 export type ParseResult = { ok: true; rows: Row[] } | { ok: false; problem: string };
-
-/**
- * Rows of a `--noheadings --separator '#'` report. Each row is one line, indented by lvm2;
- * every field but the report's free-form one (FREE_FORM_FIELD) takes exactly one part, and the
- * free-form field takes the rest, separators included. Lines with too few parts are not rows
- * (a warning printed on stdout) and are skipped.
- */
-export function parseSeparatorReport(stdout: string, fields: readonly string[], freeForm?: string): ParseResult {
-  const free = freeForm === undefined ? -1 : fields.indexOf(freeForm);
-  const rows: Row[] = [];
-  for (const raw of stdout.split('\n')) {
-    const line = raw.replace(/^\s+/, '').replace(/\r$/, '');
-    if (line === '') continue;
-    const parts = line.split(SEPARATOR);
-    if (parts.length < fields.length) continue;
-    if (parts.length > fields.length && free < 0) continue;
-    const extra = parts.length - fields.length;
-    const row: Row = {};
-    let p = 0;
-    fields.forEach((field, i) => {
-      if (i === free) {
-        row[field] = parts.slice(p, p + extra + 1).join(SEPARATOR);
-        p += extra + 1;
-      } else {
-        row[field] = parts[p] ?? '';
-        p += 1;
-      }
-    });
-    rows.push(row);
-  }
-  return { ok: true, rows };
-}
-
-/** The JSON document in a report's stdout, tolerating lines that are not JSON around or inside it. */
-export function extractJson(stdout: string): unknown {
-  const whole = stdout.trim();
-  if (whole === '') return undefined;
-  try {
-    return JSON.parse(whole);
-  } catch {
-    // Keep only the lines a JSON report is made of: structure and "key": value lines.
-    const kept = stdout
-      .split('\n')
-      .filter((l) => /^\s*[[\]{}"]/.test(l))
-      .join('\n');
-    try {
-      return JSON.parse(kept);
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-/**
- * Rows of a `--reportformat json` report: {"report": [{"lv": [{...}, ...]}, ...]} (with a
- * "log" array beside "report" when log/report_command_log is on, which is ignored). Values are
- * strings with "json" (2.02.158 on) and may be numbers or null with "json_std" (2.03.17 on):
- * every value is turned into its string form, null into ''.
- */
-export function parseJsonReport(stdout: string, kind: ReportKind): ParseResult {
-  const doc = extractJson(stdout);
-  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { report?: unknown }).report)) {
-    return { ok: false, problem: 'no JSON report ({"report": [...]}) on stdout' };
-  }
-  const rows: Row[] = [];
-  for (const section of (doc as { report: unknown[] }).report) {
-    if (typeof section !== 'object' || section === null) continue;
-    const list = (section as Record<string, unknown>)[kind];
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) return { ok: false, problem: `"${kind}" in the JSON report is not an array` };
-    for (const item of list) {
-      if (typeof item !== 'object' || item === null) return { ok: false, problem: `a "${kind}" entry is not an object` };
-      const row: Row = {};
-      for (const [k, v] of Object.entries(item as Record<string, unknown>)) {
-        row[k] = v === null || v === undefined ? '' : String(v);
-      }
-      rows.push(row);
-    }
-  }
-  return { ok: true, rows };
-}
-
-export function parseReport(format: ReportFormat, kind: ReportKind, fields: readonly string[], stdout: string): ParseResult {
-  if (format === 'json') {
-    const r = parseJsonReport(stdout, kind);
-    if (!r.ok) return r;
-    for (const row of r.rows) {
-      for (const f of fields) if (!(f in row)) return { ok: false, problem: `field ${f} missing from a "${kind}" entry` };
-    }
-    return r;
-  }
-  return parseSeparatorReport(stdout, fields, FREE_FORM_FIELD[kind]);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Numbers

@@ -1,43 +1,26 @@
 // Pure helpers shared by every lvm2 scriptlet series: names, sizes, the options every command
 // gets, and the argv of each command. No I/O here: scriptlets run what these build through ctx.
 import type { HostFacts } from '../../runner/scriptlet/api.js';
+import type { ParseResult } from './lvm-report.js';
 
-/** How a series reads reports: `--separator` text (before 2.02.158) or `--reportformat json`. */
-export type ReportFormat = 'separator' | 'json';
-
+/**
+ * What differs between lvm2 series, defined by each series folder (scriptlets/lvm2-<first>/
+ * dialect.ts) and handed by its scriptlets to the shared operations in lvm-ops.ts. A newer
+ * series spreads the older one's dialect and overrides what changed; no version is compared
+ * anywhere: the range a scriptlet declares decides which dialect runs.
+ */
 export interface LvmDialect {
   /** Series name, for messages. */
   series: string;
-  report: ReportFormat;
   /** Why the series' range is what it is (from lvm2's WHATS_NEW and the recordings). */
   why: string;
+  /** The options that make pvs/vgs/lvs print machine-readable rows (after the config args). */
+  reportFormat: readonly string[];
+  /** The rows of one report as this series prints it; `fields` are the ones asked for. */
+  parseReport(kind: ReportKind, fields: readonly string[], stdout: string): ParseResult;
+  /** Options lvcreate gets so it never prompts on this host (none where the series has none). */
+  lvcreatePromptArgs(host: HostFacts): readonly string[];
 }
-
-export const SEPARATOR_DIALECT: LvmDialect = {
-  series: 'lvm2-2.02',
-  report: 'separator',
-  why: "lvm2 before 2.02.158 has no JSON reports (WHATS_NEW 2.02.158: \"Recognize --reportformat {basic|json} option\"), so pvs/vgs/lvs are read as `--noheadings --separator '#'` text in bytes (`--units b --nosuffix`); '#' cannot occur in LVM names, UUIDs, attributes or numbers, and the one free-form field of each report (pv_name, lv_tags) takes what is left. 2.02.98, the oldest release recorded (shared/recordings/lvm2-2.02.98), is the lower bound: every option and field used is there. Without device-mapper the 2.02 line refuses an lvcreate it cannot zero (\"Can't wipe start of new LV without using device-mapper kernel driver\", recordings 2.02.98 and 2.02.133), so -Z n is passed on such hosts."
-};
-export const JSON_DIALECT_202: LvmDialect = {
-  series: 'lvm2-2.02.158',
-  report: 'json',
-  why: "2.02.158 added `--reportformat json` (WHATS_NEW 2.02.158), so from then on pvs/vgs/lvs are read as JSON, where every value is a string (recordings 2.02.168, 2.02.187); lines that are not JSON (notices some releases print on stdout) are dropped before parsing. The 2.02 line still refuses an lvcreate it cannot zero without device-mapper (recordings 2.02.168, 2.02.187), so -Z n is passed on such hosts, and it may print lvmetad warnings, which are never taken for errors."
-};
-export const JSON_DIALECT_203: LvmDialect = {
-  series: 'lvm2-2.03',
-  report: 'json',
-  why: "2.03.00 removed lvmetad and clvmd (WHATS_NEW 2.03.00); reports stay `--reportformat json` (recordings 2.03.11 and this host's 2.03.16). 2.03.17 added json_std (numbers as numbers, WHATS_NEW 2.03.17) and later releases can put a \"log\" section beside \"report\" (log/report_command_log); the parser reads strings and numbers alike and only \"report\", so plain json serves the whole 2.03 line. Without device-mapper 2.03 skips zeroing with a warning instead of refusing (recording 2.03.11), and -Z n is still passed so the choice is explicit."
-};
-
-/**
- * The separator of text reports. LVM names (VG, LV) are limited to [A-Za-z0-9+_.-], UUIDs to
- * [A-Za-z0-9-], attributes and numbers to their own alphabets, so '#' can only occur in the few
- * free-form fields (device paths, tags). Every report we run has at most one such field, and the
- * parser gives it whatever is left once every other field has taken exactly one part.
- * (--nameprefixes --unquoted was considered: self-describing, but values are then delimited by
- * spaces and quotes; and '#' is the form shared/recordings ran, so goldens replay it exactly.)
- */
-export const SEPARATOR = '#';
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -121,28 +104,6 @@ function cmd(name: string, host: HostFacts): string[] {
   return [name, ...configArgs(host)];
 }
 
-/** Compare two dotted versions as printed ("2.02.98(2)-git"), numerically part by part. */
-export function versionAtLeast(raw: string, min: string): boolean {
-  const parse = (s: string) => (/(\d+)\.(\d+)(?:\.(\d+))?/.exec(s) ?? []).slice(1, 4).map((p) => Number.parseInt(p ?? '0', 10));
-  const a = parse(raw);
-  const b = parse(min);
-  for (let i = 0; i < 3; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    if (x !== y) return x > y;
-  }
-  return true;
-}
-
-/**
- * `--yes` (2.02.99, "Accept --yes in all commands") answers lvm2's prompts. Only with
- * device-mapper do they arise for lvcreate (wiping signatures found on a new LV's extents, since
- * 2.02.105); without it nothing is wiped, and older releases neither prompt nor know the option.
- */
-export function yesArgs(host: HostFacts, toolVersion: string): string[] {
-  return host.deviceMapper && versionAtLeast(toolVersion, '2.02.99') ? ['--yes'] : [];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reports
 
@@ -161,17 +122,11 @@ export const LV_DETAIL_FIELDS = ['lv_uuid', 'pool_lv', 'data_percent', 'origin_s
 
 export type ReportKind = 'pv' | 'vg' | 'lv';
 
-/** The one field of each report that may hold any character (and so the separator). */
-export const FREE_FORM_FIELD: Record<string, string> = {
-  pv: 'pv_name',
-  lv: 'lv_tags'
-};
 
-/** `pvs`/`vgs`/`lvs` with the dialect's machine-readable options, sizes in bytes. */
+/** `pvs`/`vgs`/`lvs` with the series' machine-readable options, sizes in bytes. */
 export function reportArgs(kind: ReportKind, fields: readonly string[], d: LvmDialect, host: HostFacts, target: string[] = []): string[] {
   const base = cmd(`${kind}s`, host);
-  const format = d.report === 'json' ? ['--reportformat', 'json'] : ['--noheadings', '--separator', SEPARATOR];
-  return [...base, ...format, '--units', 'b', '--nosuffix', '-o', fields.join(','), ...target];
+  return [...base, ...d.reportFormat, '--units', 'b', '--nosuffix', '-o', fields.join(','), ...target];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,27 +153,27 @@ export function vgchangeArgs(host: HostFacts, vg: string, active: boolean): stri
 }
 
 /** A linear LV. Without device-mapper lvm2 cannot zero its start: 2.02 refuses unless -Z n. */
-export function lvcreateLinearArgs(host: HostFacts, toolVersion: string, vg: string, name: string, capacity: number): string[] {
+export function lvcreateLinearArgs(host: HostFacts, d: LvmDialect, vg: string, name: string, capacity: number): string[] {
   const zero = host.deviceMapper ? [] : ['-Z', 'n'];
-  return [...cmd('lvcreate', host), ...yesArgs(host, toolVersion), ...zero, '-n', name, '-L', lvmSize(capacity), vg];
+  return [...cmd('lvcreate', host), ...d.lvcreatePromptArgs(host), ...zero, '-n', name, '-L', lvmSize(capacity), vg];
 }
 
 /** A thin LV in an existing thin pool. */
-export function lvcreateThinArgs(host: HostFacts, toolVersion: string, vg: string, thinPool: string, name: string, capacity: number): string[] {
-  return [...cmd('lvcreate', host), ...yesArgs(host, toolVersion), '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
+export function lvcreateThinArgs(host: HostFacts, d: LvmDialect, vg: string, thinPool: string, name: string, capacity: number): string[] {
+  return [...cmd('lvcreate', host), ...d.lvcreatePromptArgs(host), '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
 }
 
 /** A thin LV together with a new thin pool of `poolSize` bytes. */
 export function lvcreateThinWithPoolArgs(
   host: HostFacts,
-  toolVersion: string,
+  d: LvmDialect,
   vg: string,
   thinPool: string,
   poolSize: number,
   name: string,
   capacity: number
 ): string[] {
-  return [...cmd('lvcreate', host), ...yesArgs(host, toolVersion), '-L', lvmSize(poolSize), '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
+  return [...cmd('lvcreate', host), ...d.lvcreatePromptArgs(host), '-L', lvmSize(poolSize), '-T', `${vg}/${thinPool}`, '-V', lvmSize(capacity), '-n', name];
 }
 
 /**
@@ -228,14 +183,14 @@ export function lvcreateThinWithPoolArgs(
  */
 export function lvcreateSnapshotArgs(
   host: HostFacts,
-  toolVersion: string,
+  d: LvmDialect,
   vg: string,
   origin: string,
   name: string,
   cow: { thin: true } | { thin: false; size: number }
 ): string[] {
   const size = cow.thin ? ['-kn'] : ['-L', lvmSize(cow.size)];
-  return [...cmd('lvcreate', host), ...yesArgs(host, toolVersion), '-s', ...size, '-n', name, `${vg}/${origin}`];
+  return [...cmd('lvcreate', host), ...d.lvcreatePromptArgs(host), '-s', ...size, '-n', name, `${vg}/${origin}`];
 }
 
 export function lvremoveArgs(host: HostFacts, vg: string, lv: string): string[] {

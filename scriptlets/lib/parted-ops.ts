@@ -15,7 +15,6 @@ import {
   libvirtFormatOfLabel,
   mklabelArgv,
   mkpartArgv,
-  parseJson,
   parseMachine,
   partitionPath,
   partitionVolume,
@@ -33,12 +32,16 @@ import {
   type PartedTable
 } from './parted.js';
 
+/** The tool as messages name it: "parted 3.5" (the probed version, for people, never compared). */
+const partedName = (ctx: ScriptletContext): string => `parted ${ctx.toolVersion}`;
+
 export interface PartedDialect {
-  /** Series name for messages, e.g. "parted 3.1". */
-  label: string;
   /** Read with --json (3.4.64+) rather than -m. */
   json: boolean;
+  /** How `-m` output reads (`parted -l -m` in pool.findSources, and `print` where json is false). */
   machine: MachineOptions;
+  /** The table from `print` output, as this series prints it (`-m`, or `--json`). */
+  parse(stdout: string): ParseResult;
   /** How vol.resize works: 1.x/2.x `resize`, 3.2+ `resizepart`, or a reason it cannot. */
   resize: { kind: 'resize' } | { kind: 'resizepart' } | { kind: 'none'; why: string };
 }
@@ -71,7 +74,7 @@ export type TableRead = { ok: true; table: PartedTable } | { ok: false; noLabel:
 
 export async function readTable(ctx: ScriptletContext, d: PartedDialect, device: string, free: boolean): Promise<TableRead> {
   const r = await run(ctx.query, printArgv(device, free, d.json));
-  const parsed: ParseResult = d.json ? parseJson(r.stdout) : parseMachine(r.stdout, d.machine);
+  const parsed: ParseResult = d.parse(r.stdout);
   if (parsed.ok && parsed.table.disk.label !== 'unknown' && !r.timedOut) {
     // 3.x exits non-zero for some "Error:" lines even when it printed the table; a table with
     // a label is what was asked for.
@@ -110,7 +113,7 @@ export async function poolBuild(ctx: ScriptletContext, d: PartedDialect, input: 
   if (!got.ok) return got;
   const dev = got.dev;
   const label = labelOfLibvirtFormat(input.pool.source?.format);
-  if (!label) return fail('UNSUPPORTED', `${d.label} cannot build a '${input.pool.source?.format}' label (dos, gpt, mac, bsd, pc98, sun, dvh)`);
+  if (!label) return fail('UNSUPPORTED', `${partedName(ctx)} cannot build a '${input.pool.source?.format}' label (dos, gpt, mac, bsd, pc98, sun, dvh)`);
   const cur = await readTable(ctx, d, dev.path, false);
   if (cur.ok) {
     if (!input.overwrite) {
@@ -258,7 +261,7 @@ export async function volDelete(ctx: ScriptletContext, d: PartedDialect, input: 
 }
 
 export async function volResize(ctx: ScriptletContext, d: PartedDialect, input: OpInput<'vol.resize'>): Promise<ScriptletResult<OpOutput<'vol.resize'>>> {
-  if (d.resize.kind === 'none') return fail('UNSUPPORTED', d.resize.why);
+  if (d.resize.kind === 'none') return fail('UNSUPPORTED', `${partedName(ctx)} ${d.resize.why}`);
   const got = sourceDevice(input.pool);
   if (!got.ok) return got;
   const dev = got.dev;
@@ -277,7 +280,7 @@ export async function volResize(ctx: ScriptletContext, d: PartedDialect, input: 
   if (r.failed) {
     const known = classifyMessage(r.stdout, r.stderr);
     if (known?.kind === 'UNSUPPORTED') {
-      return fail('UNSUPPORTED', `${d.label} resizes a partition only together with a file system it can resize (${known.line}); parted 3.2+ resizepart resizes the partition alone`, r);
+      return fail('UNSUPPORTED', `${partedName(ctx)} resizes a partition only together with a file system it can resize (${known.line}); parted 3.2+ resizepart resizes the partition alone`, r);
     }
     return commandFailure(r, `resizing ${input.volume.path}`, dev.path);
   }
@@ -291,7 +294,7 @@ export async function volResize(ctx: ScriptletContext, d: PartedDialect, input: 
   const now = after.table.partitions.find((p) => p.number === plan.number && p.start === found.plan.start);
   if (!now) return fail('TOOL_FAILED', `partition ${plan.number} is gone from ${dev.path} after the resize`, r);
   if (now.end !== (plan.endSector + 1) * lss - 1) {
-    return fail('TOOL_FAILED', `${d.label} left ${input.volume.path} ending at byte ${now.end + 1}, not ${(plan.endSector + 1) * lss}`, r);
+    return fail('TOOL_FAILED', `${partedName(ctx)} left ${input.volume.path} ending at byte ${now.end + 1}, not ${(plan.endSector + 1) * lss}`, r);
   }
   return done({ volume: partitionVolume(dev.path, dev.partSeparator, now) });
 }

@@ -1,8 +1,9 @@
-// Pure helpers for GNU parted scriptlets: argv builders, the two output parsers (`-m` machine
-// output and 3.4.64+ `--json`), partition device naming, free-space planning with 1 MiB
-// alignment, libvirt's volume view of a partition, and the mapping of parted's messages to the
-// spec's error codes. No I/O here: every scriptlet series (parted-1.8, parted-3, parted-3.5)
-// runs its commands through the context and hands the text to these functions.
+// Pure helpers for GNU parted scriptlets that no release changes: argv builders, the `-m`
+// machine-output parser (its release-dependent details are options the series set), partition
+// device naming, free-space planning with 1 MiB alignment, libvirt's volume view of a partition,
+// and the mapping of parted's messages to the spec's error codes. What a release does
+// differently lives in its series folder (parted-<first>/dialect.ts; the `--json` parser in
+// parted-3.4.64/). No I/O here: scriptlets run their commands through the context.
 import type { ErrorCode, Volume } from '../../runner/contracts/generated.js';
 
 export const MiB = 1048576;
@@ -52,26 +53,6 @@ export interface PartedTable {
 }
 
 export type ParseResult = { ok: true; table: PartedTable } | { ok: false; reason: string };
-
-// ---------------------------------------------------------------------------------------------
-// Versions (scriptlets may not import semver): the first dotted number run, like the runner's
-// normalizeVersion, compared part by part.
-
-export function versionParts(raw: string): [number, number, number] | null {
-  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(raw);
-  if (!m) return null;
-  return [Number(m[1]), Number(m[2]), Number(m[3] ?? '0')];
-}
-
-export function versionAtLeast(raw: string, min: string): boolean {
-  const a = versionParts(raw);
-  const b = versionParts(min);
-  if (!a || !b) return false;
-  for (let i = 0; i < 3; i++) {
-    if ((a[i] as number) !== (b[i] as number)) return (a[i] as number) > (b[i] as number);
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------
 // argv. Every command is `parted -s ...` (script mode: never prompt) with the device right after
@@ -165,7 +146,7 @@ function splitFields(line: string, escaped: boolean): string[] {
 
 const BYTES = /^(\d+)B$/;
 
-function bytes(s: string | undefined): number | null {
+export function bytes(s: string | undefined): number | null {
   const m = BYTES.exec(s ?? '');
   return m ? Number(m[1]) : null;
 }
@@ -249,63 +230,6 @@ function classifyKinds(label: string, parts: PartedPartition[], free: FreeRegion
     const inside = (a: { start: number; end: number }) => a.start >= p.start && a.end <= p.end && a !== p;
     if (parts.some((q) => q.number >= 5 && inside(q)) || free.some(inside)) p.kind = 'extended';
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// `--json` (parted 3.4.64+): {"disk": {path, size: "<n>B", model, transport,
-// "logical-sector-size", "physical-sector-size", label, "max-partitions", flags?, partitions:
-// [{number, start, end, size, type: primary|logical|extended|free, name?, filesystem?, flags?}]}}
-// On a disk with no label it prints the disk object (label "unknown") and exits 1.
-
-export function parseJson(stdout: string): ParseResult {
-  const begin = stdout.indexOf('{');
-  const end = stdout.lastIndexOf('}');
-  if (begin < 0 || end < begin) return { ok: false, reason: 'no JSON object in parted --json output' };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(stdout.slice(begin, end + 1));
-  } catch (e) {
-    return { ok: false, reason: `parted --json output is not JSON: ${(e as Error).message}` };
-  }
-  const d = (doc as { disk?: Record<string, unknown> }).disk;
-  if (!d || typeof d !== 'object') return { ok: false, reason: 'no "disk" object in parted --json output' };
-  const size = bytes(String(d['size'] ?? ''));
-  if (size === null) return { ok: false, reason: `unreadable disk size: ${String(d['size'])}` };
-  const disk: PartedDisk = {
-    path: String(d['path'] ?? ''),
-    size,
-    transport: String(d['transport'] ?? ''),
-    logicalSectorSize: Number(d['logical-sector-size'] ?? 512),
-    physicalSectorSize: Number(d['physical-sector-size'] ?? 512),
-    label: String(d['label'] ?? 'unknown'),
-    model: String(d['model'] ?? ''),
-    flags: Array.isArray(d['flags']) ? (d['flags'] as unknown[]).map(String) : []
-  };
-  const partitions: PartedPartition[] = [];
-  const free: FreeRegion[] = [];
-  const list = Array.isArray(d['partitions']) ? (d['partitions'] as Record<string, unknown>[]) : [];
-  for (const p of list) {
-    const s = bytes(String(p['start'] ?? ''));
-    const e = bytes(String(p['end'] ?? ''));
-    const z = bytes(String(p['size'] ?? ''));
-    if (s === null || e === null || z === null) return { ok: false, reason: `unreadable partition entry: ${JSON.stringify(p)}` };
-    const type = String(p['type'] ?? 'primary');
-    if (type === 'free') {
-      free.push({ start: s, end: e, size: z });
-      continue;
-    }
-    partitions.push({
-      number: Number(p['number']),
-      start: s,
-      end: e,
-      size: z,
-      fs: String(p['filesystem'] ?? ''),
-      name: String(p['name'] ?? ''),
-      flags: Array.isArray(p['flags']) ? (p['flags'] as unknown[]).map(String) : [],
-      kind: type === 'logical' || type === 'extended' ? type : 'primary'
-    });
-  }
-  return { ok: true, table: { disk, partitions, free } };
 }
 
 // ---------------------------------------------------------------------------------------------

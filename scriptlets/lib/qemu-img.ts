@@ -3,7 +3,7 @@
 // 6.1 made `-F` mandatory with `-b` (QEMU 6.1 changelog: "qemu-img: creating an image with a
 // backing file now requires the backing format"). Everything else is the same logic.
 import { done, fail, fsFailed, isPartialName, partialName, toolFailed } from '../../runner/scriptlet/api.js';
-import type { CommandResult, FileStat, OpInput, ScriptletContext, ScriptletResult, PoolFs } from '../../runner/scriptlet/api.js';
+import type { CommandOptions, CommandResult, FileStat, OpInput, ScriptletContext, ScriptletResult, PoolFs } from '../../runner/scriptlet/api.js';
 import type { Volume } from '../../runner/contracts/generated.js';
 import { describeFile, joinPath, volumeFromStat } from './file-volume.js';
 
@@ -172,7 +172,7 @@ export async function copyVolume(ctx: ScriptletContext, input: OpInput<'vol.copy
   // qemu-img convert keeps holes (sparse output) and converts formats; -p reports progress. It
   // writes the partial name; the copy takes the volume's name only once whole.
   const tmp = partialName(input.name);
-  const r = await ctx.$.with({ progress: 'qemu-img' })`${convertArgv({ path: input.from.path, format: srcFormat }, fs.path(tmp), format)}`;
+  const r = await ctx.$.with(qemuImgProgress(ctx))`${convertArgv({ path: input.from.path, format: srcFormat }, fs.path(tmp), format)}`;
   if (r.failed) {
     // Partial output is removed, whatever stopped the copy (error, timeout, cancel).
     await fs.unlink(tmp);
@@ -228,4 +228,16 @@ export async function wipeVolume(s: QemuImgSeries, ctx: ScriptletContext, input:
   if (input.algorithm !== 'zero') return fail('UNSUPPORTED', `wipe algorithm ${input.algorithm} is only offered for raw volumes`);
   const r = await ctx.$`${createArgv(s, v.path, v.format, v.capacity, v.backingStore)}`;
   return r.failed ? failedCommand(r, `wiping ${v.name}`) : done({});
+}
+
+/** `qemu-img ... -p` prints "    (12.50/100%)" as it goes: each is reported as progress of 100. */
+const PROGRESS = /\((\d+(?:\.\d+)?)\/100%\)/g;
+
+/** Command options that read qemu-img's `-p` progress from its stdout as it arrives. */
+export function qemuImgProgress(ctx: Pick<ScriptletContext, 'progress'>): CommandOptions {
+  return {
+    onStdout: (chunk) => {
+      for (const m of chunk.matchAll(PROGRESS)) ctx.progress(Number(m[1]), 100);
+    }
+  };
 }

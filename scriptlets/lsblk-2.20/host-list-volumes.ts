@@ -30,7 +30,7 @@ export default defineScriptlet({
   operation: 'host.listVolumes',
   poolTypes: ['host'],
   tool: 'lsblk',
-  versions: '>=2.20.0 <2.23.0',
+  versions: '>=2.20.0',
   why:
     'util-linux 2.20 added lsblk --pairs and the TYPE column (v2.20 ReleaseNotes: "support new command line option --pairs to enable ' +
     'key=\\"value\\" output format"); 2.23 dropped the " (dm-N)" suffix from device-mapper NAMEs (util-linux commit c7e76cd1, Mar 2013, per util-linux issue #1153), ' +

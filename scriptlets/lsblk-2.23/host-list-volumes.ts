@@ -30,7 +30,7 @@ export default defineScriptlet({
   operation: 'host.listVolumes',
   poolTypes: ['host'],
   tool: 'lsblk',
-  versions: '>=2.23.0 <2.27.0',
+  versions: '>=2.23.0',
   why:
     'lsblk -P/--pairs exists since util-linux 2.20 (v2.20 ReleaseNotes); 2.23 dropped the " (dm-N)" suffix from device-mapper NAMEs ' +
     '(util-linux commit c7e76cd1, per util-linux issue #1153), so NAME is the DM name; JSON output came in 2.27 (v2.27 ReleaseNotes), served by lsblk-2.27',

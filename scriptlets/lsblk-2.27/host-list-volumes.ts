@@ -24,7 +24,7 @@ export default defineScriptlet({
   operation: 'host.listVolumes',
   poolTypes: ['host'],
   tool: 'lsblk',
-  versions: '>=2.27.0 <2.33.0',
+  versions: '>=2.27.0',
   why:
     'util-linux 2.27 added JSON output to libsmartcols and lsblk (v2.27 ReleaseNotes: "lsblk ... provide output in JSON format"), ' +
     'with every value a string; 2.33 added the PATH column and typed JSON, served by lsblk-2.33',

@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_202 } from '../lib/lvm.js';
+import { LVM2_2_02_158 } from './dialect.js';
 import { poolDelete } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
   operation: 'pool.delete',
   poolTypes: ['logical'],
   tool: 'lvm2',
-  versions: '>=2.2.158 <2.3.0',
-  why: `${JSON_DIALECT_202.why} Delete refuses a VG that still has LVs (POOL_BUSY), then vgremove and pvremove of its devices.`,
+  versions: '>=2.2.158',
+  why: `${LVM2_2_02_158.why} Delete refuses a VG that still has LVs (POOL_BUSY), then vgremove and pvremove of its devices.`,
   binaries: ['lvs', 'pvs', 'vgremove', 'pvremove'],
-  run: (ctx, input) => poolDelete(ctx, input, JSON_DIALECT_202)
+  run: (ctx, input) => poolDelete(ctx, input, LVM2_2_02_158)
 });

@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_202 } from '../lib/lvm.js';
+import { LVM2_2_02_158 } from './dialect.js';
 import { poolFindSources } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
   operation: 'pool.findSources',
   poolTypes: ['logical'],
   tool: 'lvm2',
-  versions: '>=2.2.158 <2.3.0',
-  why: `${JSON_DIALECT_202.why} Sources are the VGs of the pvs report with their PVs (orphan PVs are no pool).`,
+  versions: '>=2.2.158',
+  why: `${LVM2_2_02_158.why} Sources are the VGs of the pvs report with their PVs (orphan PVs are no pool).`,
   binaries: ['pvs'],
-  run: (ctx, input) => poolFindSources(ctx, input, JSON_DIALECT_202)
+  run: (ctx, input) => poolFindSources(ctx, input, LVM2_2_02_158)
 });

@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_202 } from '../lib/lvm.js';
+import { LVM2_2_02_158 } from './dialect.js';
 import { poolStart } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
   operation: 'pool.start',
   poolTypes: ['logical'],
   tool: 'lvm2',
-  versions: '>=2.2.158 <2.3.0',
-  why: `${JSON_DIALECT_202.why} Start is vgchange -ay; without device-mapper nothing can be activated and start only checks that the VG is there.`,
+  versions: '>=2.2.158',
+  why: `${LVM2_2_02_158.why} Start is vgchange -ay; without device-mapper nothing can be activated and start only checks that the VG is there.`,
   binaries: ['vgs', 'vgchange'],
-  run: (ctx, input) => poolStart(ctx, input, JSON_DIALECT_202)
+  run: (ctx, input) => poolStart(ctx, input, LVM2_2_02_158)
 });

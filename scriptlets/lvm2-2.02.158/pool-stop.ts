@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_202 } from '../lib/lvm.js';
+import { LVM2_2_02_158 } from './dialect.js';
 import { poolStop } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
   operation: 'pool.stop',
   poolTypes: ['logical'],
   tool: 'lvm2',
-  versions: '>=2.2.158 <2.3.0',
-  why: `${JSON_DIALECT_202.why} Stop is vgchange -an; without device-mapper nothing was activated and stop runs nothing.`,
+  versions: '>=2.2.158',
+  why: `${LVM2_2_02_158.why} Stop is vgchange -an; without device-mapper nothing was activated and stop runs nothing.`,
   binaries: ['vgchange'],
-  run: (ctx, input) => poolStop(ctx, input, JSON_DIALECT_202)
+  run: (ctx, input) => poolStop(ctx, input, LVM2_2_02_158)
 });

@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_202 } from '../lib/lvm.js';
+import { LVM2_2_02_158 } from './dialect.js';
 import { volCreate } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
   operation: 'vol.create',
   poolTypes: ['logical'],
   tool: 'lvm2',
-  versions: '>=2.2.158 <2.3.0',
-  why: `${JSON_DIALECT_202.why} Create is a linear lvcreate; with device-mapper, a thin one when the VG has a thin pool or allocation < capacity asks for one.`,
+  versions: '>=2.2.158',
+  why: `${LVM2_2_02_158.why} Create is a linear lvcreate; with device-mapper, a thin one when the VG has a thin pool or allocation < capacity asks for one.`,
   binaries: ['lvs', 'lvcreate'],
-  run: (ctx, input) => volCreate(ctx, input, JSON_DIALECT_202)
+  run: (ctx, input) => volCreate(ctx, input, LVM2_2_02_158)
 });

@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_202 } from '../lib/lvm.js';
+import { LVM2_2_02_158 } from './dialect.js';
 import { volDelete } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
   operation: 'vol.delete',
   poolTypes: ['logical'],
   tool: 'lvm2',
-  versions: '>=2.2.158 <2.3.0',
-  why: `${JSON_DIALECT_202.why} Delete is lvremove -f of one LV, refused for origins with snapshots and thin pools with volumes.`,
+  versions: '>=2.2.158',
+  why: `${LVM2_2_02_158.why} Delete is lvremove -f of one LV, refused for origins with snapshots and thin pools with volumes.`,
   binaries: ['lvs', 'lvremove'],
-  run: (ctx, input) => volDelete(ctx, input, JSON_DIALECT_202)
+  run: (ctx, input) => volDelete(ctx, input, LVM2_2_02_158)
 });

@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_202 } from '../lib/lvm.js';
+import { LVM2_2_02_158 } from './dialect.js';
 import { volList } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
   operation: 'vol.list',
   poolTypes: ['logical'],
   tool: 'lvm2',
-  versions: '>=2.2.158 <2.3.0',
-  why: `${JSON_DIALECT_202.why} Volumes are the lvs report of the VG; thin pools, thin volumes and snapshots get a second lvs for pool_lv, data_percent and origin_size.`,
+  versions: '>=2.2.158',
+  why: `${LVM2_2_02_158.why} Volumes are the lvs report of the VG; thin pools, thin volumes and snapshots get a second lvs for pool_lv, data_percent and origin_size.`,
   binaries: ['lvs'],
-  run: (ctx, input) => volList(ctx, input, JSON_DIALECT_202)
+  run: (ctx, input) => volList(ctx, input, LVM2_2_02_158)
 });

@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_202 } from '../lib/lvm.js';
+import { LVM2_2_02_158 } from './dialect.js';
 import { volResize } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
   operation: 'vol.resize',
   poolTypes: ['logical'],
   tool: 'lvm2',
-  versions: '>=2.2.158 <2.3.0',
-  why: `${JSON_DIALECT_202.why} Resize grows with lvresize -L +DELTA (which can never reduce) and shrinks only when asked, with lvresize -f -L SIZE.`,
+  versions: '>=2.2.158',
+  why: `${LVM2_2_02_158.why} Resize grows with lvresize -L +DELTA (which can never reduce) and shrinks only when asked, with lvresize -f -L SIZE.`,
   binaries: ['lvs', 'lvresize'],
-  run: (ctx, input) => volResize(ctx, input, JSON_DIALECT_202)
+  run: (ctx, input) => volResize(ctx, input, LVM2_2_02_158)
 });

@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { poolBuild } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Build probes each source device with blkid -p (any signature answers ALREADY_BUILT), or with overwrite refuses PVs that belong to a VG and wipes the rest with wipefs -a; then pvcreate and vgcreate, removing the new PV labels again if vgcreate fails.`,
+  why: `${LVM2_2_03.why} Build probes each source device with blkid -p (any signature answers ALREADY_BUILT), or with overwrite refuses PVs that belong to a VG and wipes the rest with wipefs -a; then pvcreate and vgcreate, removing the new PV labels again if vgcreate fails.`,
   binaries: ['blkid', 'wipefs', 'pvs', 'pvcreate', 'vgcreate', 'pvremove'],
-  run: (ctx, input) => poolBuild(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => poolBuild(ctx, input, LVM2_2_03)
 });

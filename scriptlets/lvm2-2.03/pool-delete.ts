@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { poolDelete } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Delete refuses a VG that still has LVs (POOL_BUSY), then vgremove and pvremove of its devices.`,
+  why: `${LVM2_2_03.why} Delete refuses a VG that still has LVs (POOL_BUSY), then vgremove and pvremove of its devices.`,
   binaries: ['lvs', 'pvs', 'vgremove', 'pvremove'],
-  run: (ctx, input) => poolDelete(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => poolDelete(ctx, input, LVM2_2_03)
 });

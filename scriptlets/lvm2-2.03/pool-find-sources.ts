@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { poolFindSources } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Sources are the VGs of the pvs report with their PVs (orphan PVs are no pool).`,
+  why: `${LVM2_2_03.why} Sources are the VGs of the pvs report with their PVs (orphan PVs are no pool).`,
   binaries: ['pvs'],
-  run: (ctx, input) => poolFindSources(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => poolFindSources(ctx, input, LVM2_2_03)
 });

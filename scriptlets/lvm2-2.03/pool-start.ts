@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { poolStart } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Start is vgchange -ay; without device-mapper nothing can be activated and start only checks that the VG is there.`,
+  why: `${LVM2_2_03.why} Start is vgchange -ay; without device-mapper nothing can be activated and start only checks that the VG is there.`,
   binaries: ['vgs', 'vgchange'],
-  run: (ctx, input) => poolStart(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => poolStart(ctx, input, LVM2_2_03)
 });

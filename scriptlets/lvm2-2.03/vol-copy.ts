@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { volCopy } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Copy creates the LV and fills it with qemu-img convert -p -n ... -O raw (progress), removing the LV if the copy fails; it needs device-mapper.`,
+  why: `${LVM2_2_03.why} Copy creates the LV and fills it with qemu-img convert -p -n ... -O raw (progress), removing the LV if the copy fails; it needs device-mapper.`,
   binaries: ['lvs', 'lvcreate', 'lvremove', 'qemu-img'],
-  run: (ctx, input) => volCopy(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => volCopy(ctx, input, LVM2_2_03)
 });

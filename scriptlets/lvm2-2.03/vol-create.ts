@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { volCreate } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Create is a linear lvcreate; with device-mapper, a thin one when the VG has a thin pool or allocation < capacity asks for one.`,
+  why: `${LVM2_2_03.why} Create is a linear lvcreate; with device-mapper, a thin one when the VG has a thin pool or allocation < capacity asks for one.`,
   binaries: ['lvs', 'lvcreate'],
-  run: (ctx, input) => volCreate(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => volCreate(ctx, input, LVM2_2_03)
 });

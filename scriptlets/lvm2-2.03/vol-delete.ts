@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { volDelete } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Delete is lvremove -f of one LV, refused for origins with snapshots and thin pools with volumes.`,
+  why: `${LVM2_2_03.why} Delete is lvremove -f of one LV, refused for origins with snapshots and thin pools with volumes.`,
   binaries: ['lvs', 'lvremove'],
-  run: (ctx, input) => volDelete(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => volDelete(ctx, input, LVM2_2_03)
 });

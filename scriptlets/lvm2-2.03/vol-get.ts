@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { volGet } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} One volume is picked by name from the lvs report of the VG (as vol.list).`,
+  why: `${LVM2_2_03.why} One volume is picked by name from the lvs report of the VG (as vol.list).`,
   binaries: ['lvs'],
-  run: (ctx, input) => volGet(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => volGet(ctx, input, LVM2_2_03)
 });

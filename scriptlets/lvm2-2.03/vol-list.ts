@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { volList } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Volumes are the lvs report of the VG; thin pools, thin volumes and snapshots get a second lvs for pool_lv, data_percent and origin_size.`,
+  why: `${LVM2_2_03.why} Volumes are the lvs report of the VG; thin pools, thin volumes and snapshots get a second lvs for pool_lv, data_percent and origin_size.`,
   binaries: ['lvs'],
-  run: (ctx, input) => volList(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => volList(ctx, input, LVM2_2_03)
 });

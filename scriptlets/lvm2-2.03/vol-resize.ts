@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { volResize } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Resize grows with lvresize -L +DELTA (which can never reduce) and shrinks only when asked, with lvresize -f -L SIZE.`,
+  why: `${LVM2_2_03.why} Resize grows with lvresize -L +DELTA (which can never reduce) and shrinks only when asked, with lvresize -f -L SIZE.`,
   binaries: ['lvs', 'lvresize'],
-  run: (ctx, input) => volResize(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => volResize(ctx, input, LVM2_2_03)
 });

@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { volSnapshot } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Snapshot is lvcreate -s (thin snapshot of a thin volume, else a COW area the origin's size); it needs device-mapper.`,
+  why: `${LVM2_2_03.why} Snapshot is lvcreate -s (thin snapshot of a thin volume, else a COW area the origin's size); it needs device-mapper.`,
   binaries: ['lvs', 'lvcreate'],
-  run: (ctx, input) => volSnapshot(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => volSnapshot(ctx, input, LVM2_2_03)
 });

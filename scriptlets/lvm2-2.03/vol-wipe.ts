@@ -1,5 +1,5 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { JSON_DIALECT_203 } from '../lib/lvm.js';
+import { LVM2_2_03 } from './dialect.js';
 import { volWipe } from '../lib/lvm-ops.js';
 
 export default defineScriptlet({
@@ -7,7 +7,7 @@ export default defineScriptlet({
   poolTypes: ['logical'],
   tool: 'lvm2',
   versions: '>=2.3.0 <2.4.0',
-  why: `${JSON_DIALECT_203.why} Wipe writes zeros or random data with dd over the LV's device in ranges (progress); it needs device-mapper.`,
+  why: `${LVM2_2_03.why} Wipe writes zeros or random data with dd over the LV's device in ranges (progress); it needs device-mapper.`,
   binaries: ['dd'],
-  run: (ctx, input) => volWipe(ctx, input, JSON_DIALECT_203)
+  run: (ctx, input) => volWipe(ctx, input, LVM2_2_03)
 });

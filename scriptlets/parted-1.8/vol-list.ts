@@ -1,13 +1,13 @@
 import { defineScriptlet } from '../../runner/scriptlet/api.js';
-import { dialect18 } from '../lib/parted-dialects.js';
+import { PARTED_1_8 } from './dialect.js';
 import { volList } from '../lib/parted-ops.js';
 
 export default defineScriptlet({
   operation: 'vol.list',
   poolTypes: ['disk'],
   tool: 'parted',
-  versions: '>=1.8.0 <3.0.0',
-  why: 'Covers parted 1.8 through 2.x (recorded: 1.8.8, 1.9.0, 2.3). NEWS 1.8.0 (\'display more information about the disk and transport layer\') brought the `-m` disk line read here, `path:size:transport:lss:pss:label:model;`, with no disk-flags field (added in 3.1); these releases write \'Error:\' lines to stdout (the recordings show it even for 1.8.8). NEWS 3.0 removed the file-system commands (resize, mkpartfs), which ends the series. `print free`: one block volume per partition, named like its device node.',
+  versions: '>=1.8.0',
+  why: 'Covers parted 1.8 through 3.0 (recorded: 1.8.8, 1.9.0, 2.3; 3.0 prints the same `-m` output). NEWS 1.8.0 (\'display more information about the disk and transport layer\') brought the `-m` disk line read here, `path:size:transport:lss:pss:label:model;`, with no disk-flags field (added in 3.1); these releases write \'Error:\' lines to stdout (the recordings show it even for 1.8.8). NEWS 3.0 removed the file-system commands (resize, mkpartfs: vol.resize of this series ends there); NEWS 3.1 added the disk-flags field, which ends the series (parted-3.1). `print free`: one block volume per partition, named like its device node.',
   binaries: ['parted'],
-  run: (ctx, input) => volList(ctx, dialect18(ctx.toolVersion), input)
+  run: (ctx, input) => volList(ctx, PARTED_1_8, input)
 });

@@ -5,7 +5,7 @@ export default defineScriptlet({
   operation: 'vol.create',
   poolTypes: ['dir', 'fs', 'netfs'],
   tool: 'qemu-img',
-  versions: '>=2.11.0 <6.1.0',
+  versions: '>=2.11.0',
   why: 'Before 6.1 -b alone was accepted (backing format probed); resize --shrink exists from 2.11, the oldest release served.',
   binaries: ['qemu-img', 'fallocate'],
   run: (ctx, input) => createVolume({ backingFormatFlag: false }, ctx, input)

@@ -6,7 +6,7 @@ export default defineScriptlet({
   operation: 'vol.snapshot',
   poolTypes: ['dir', 'fs', 'netfs'],
   tool: 'qemu-img',
-  versions: '>=2.11.0 <6.1.0',
+  versions: '>=2.11.0',
   why: 'Before 6.1 -b alone was accepted (backing format probed); resize --shrink exists from 2.11, the oldest release served.',
   binaries: ['qemu-img'],
   run: (ctx, input) => snapshotVolume({ backingFormatFlag: false }, ctx, input)

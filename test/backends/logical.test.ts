@@ -7,19 +7,13 @@ import { join } from 'node:path';
 import semver from 'semver';
 import { BACKENDS } from '../../runner/backends/index.js';
 import { logicalBackend } from '../../runner/backends/logical.js';
-import type { ScriptletDef } from '../../runner/scriptlet/api.js';
+import { Registry, type RegisteredScriptlet } from '../../runner/scriptlet/registry.js';
 
 const SCRIPTLETS = new URL('../../scriptlets/', import.meta.url).pathname;
 
-async function lvmScriptlets(): Promise<{ id: string; def: ScriptletDef }[]> {
-  const out: { id: string; def: ScriptletDef }[] = [];
-  for (const series of readdirSync(SCRIPTLETS).filter((d) => d.startsWith('lvm2-'))) {
-    for (const f of readdirSync(join(SCRIPTLETS, series)).filter((x) => x.endsWith('.js'))) {
-      const mod = (await import(join(SCRIPTLETS, series, f))) as { default: ScriptletDef };
-      out.push({ id: `${series}/${f.replace(/\.js$/, '')}`, def: mod.default });
-    }
-  }
-  return out;
+/** The lvm2 scriptlets as the registry has them, with the ranges it ends where the next series starts. */
+async function lvmScriptlets(): Promise<RegisteredScriptlet[]> {
+  return (await Registry.load()).all.filter((s) => s.def.tool === 'lvm2');
 }
 
 t.test('table', async (t) => {
@@ -33,20 +27,27 @@ t.test('table', async (t) => {
 
 t.test('one scriptlet per operation for every lvm2 release', async (t) => {
   const all = await lvmScriptlets();
-  t.equal(all.length, 3 * 14);
+  // Every lvm2-* folder of the tree holds scriptlets, and every scriptlet is in one (no count by hand).
+  const folders = readdirSync(SCRIPTLETS).filter((d) => d.startsWith('lvm2-')).sort();
+  t.same([...new Set(all.map((s) => s.id.split('/')[0]))].sort(), folders, 'the registry has every lvm2 series folder');
   const versions = ['2.2.98', '2.2.133', '2.2.157', '2.2.158', '2.2.168', '2.2.187', '2.3.0', '2.3.11', '2.3.16', '2.3.17', '2.3.38'];
   for (const op of Object.keys(logicalBackend.ops)) {
     const mine = all.filter((s) => s.def.operation === op);
     for (const v of versions) {
-      const hits = mine.filter((s) => semver.satisfies(v, s.def.versions));
+      const hits = mine.filter((s) => semver.satisfies(v, s.range));
       t.equal(hits.length, 1, `${op} at ${v}: ${hits.map((h) => h.id).join(', ')}`);
     }
-    t.notOk(mine.some((s) => semver.satisfies('2.2.97', s.def.versions)), `${op}: nothing below the oldest recorded release`);
+    t.notOk(mine.some((s) => semver.satisfies('2.2.97', s.range)), `${op}: nothing below the oldest recorded release`);
   }
-  const series = (v: string) => all.find((s) => s.def.operation === 'vol.list' && semver.satisfies(v, s.def.versions))?.id.split('/')[0];
-  t.equal(series('2.2.157'), 'lvm2-2.02');
+  const series = (v: string, op = 'vol.list') => all.find((s) => s.def.operation === op && semver.satisfies(v, s.range))?.id.split('/')[0];
+  t.equal(series('2.2.157'), 'lvm2-2.02.98');
+  t.equal(series('2.2.98', 'vol.create'), 'lvm2-2.02.98', 'no --yes before 2.02.99');
+  t.equal(series('2.2.99', 'vol.create'), 'lvm2-2.02.99');
+  t.equal(series('2.2.157', 'vol.snapshot'), 'lvm2-2.02.99');
+  t.equal(series('2.2.99', 'vol.list'), 'lvm2-2.02.98', 'what 2.02.99 did not change stays with 2.02.98');
   t.equal(series('2.2.158'), 'lvm2-2.02.158');
   t.equal(series('2.3.16'), 'lvm2-2.03');
+  t.equal(series('2.4.0'), undefined, 'lvm2-2.03 declares its own end');
   for (const s of all) {
     t.same(s.def.poolTypes, ['logical'], s.id);
     t.equal(s.def.tool, 'lvm2', s.id);

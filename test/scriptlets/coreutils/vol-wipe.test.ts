@@ -1,8 +1,8 @@
-// coreutils-8/vol-wipe's pure parts: the dd argv, and the in-use check read from lsblk -P (the
+// coreutils-8.16/vol-wipe's pure parts: the dd argv, and the in-use check read from lsblk -P (the
 // outputs below are util-linux 2.38.1's, captured on this machine for a mounted ext4 partition,
 // an active swap partition and an idle one).
 import t from 'tap';
-import { busyArgv, busyReason, ddWipeArgv } from '../../../scriptlets/coreutils-8/vol-wipe.js';
+import { busyArgv, busyReason, ddWipeArgv } from '../../../scriptlets/coreutils-8.16/vol-wipe.js';
 
 t.test('dd argv', async (t) => {
   t.same(ddWipeArgv('/dev/loop1p3', 16777216, 'zero'), [

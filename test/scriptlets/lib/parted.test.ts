@@ -4,9 +4,11 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  availableBytes, capacitySectors, classifyMessage, findPartition, labelOfLibvirtFormat, mkpartArgv, parseJson, parseMachine,
-  partitionPath, planCreate, planResize, printArgv, resizepartArgv, versionAtLeast, volumeFormat, type PartedTable
+  availableBytes, capacitySectors, classifyMessage, findPartition, labelOfLibvirtFormat, mkpartArgv, parseMachine,
+  partitionPath, planCreate, planResize, printArgv, resizepartArgv, volumeFormat, type PartedTable
 } from '../../../scriptlets/lib/parted.js';
+import { parseJson } from '../../../scriptlets/parted-3.4.64/json-output.js';
+import { servingScriptlet } from '../../golden/serving.js';
 
 const root = resolve(new URL('../../../..', import.meta.url).pathname);
 const golden = (p: string) => JSON.parse(readFileSync(resolve(root, 'golden', p), 'utf8')) as { calls: { stdout: string; stderr: string }[] };
@@ -135,10 +137,15 @@ t.test('finding a partition by path, not by a number cut from the name', async (
   t.equal(findPartition(tb, '/dev/loop2', undefined, { path: '/dev/loop25' }).ok, false);
 });
 
-t.test('versions', async (t) => {
-  t.ok(versionAtLeast('3.4.64', '3.4.64'));
-  t.notOk(versionAtLeast('3.4', '3.4.64'));
-  t.ok(versionAtLeast('3.2', '3.2.0'));
-  t.notOk(versionAtLeast('3.1', '3.2.0'));
-  t.ok(versionAtLeast('10.0', '3.2.0'));
+t.test('versions: the registry picks the series (ranges end where the next series starts)', async (t) => {
+  const series = async (op: string, v: string) => (await servingScriptlet('parted', 'disk', op, v)).id.split('/')[0];
+  t.equal(await series('vol-list', '3.4.64'), 'parted-3.4.64');
+  t.equal(await series('vol-list', '3.4'), 'parted-3.1', '3.4 is below 3.4.64');
+  t.equal(await series('vol-resize', '3.2'), 'parted-3.2');
+  t.equal(await series('vol-resize', '3.1'), 'parted-3.1', '3.1 is below 3.2');
+  t.equal(await series('vol-list', '3.1'), 'parted-3.1');
+  t.equal(await series('vol-list', '3.0'), 'parted-1.8', '3.0 reads -m without disk flags');
+  await t.rejects(servingScriptlet('parted', 'disk', 'vol-resize', '3.0'), 'no resize in parted 3.0');
+  t.equal(await series('vol-resize', '10.0'), 'parted-3.4.64', 'numeric, not lexical');
+  t.equal(await series('vol-resize', '2.3'), 'parted-1.8');
 });

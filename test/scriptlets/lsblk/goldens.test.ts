@@ -55,7 +55,7 @@ for (const f of files) {
     const s = seriesById(g.scriptlet);
     t.ok(s, `scriptlet ${g.scriptlet} is one of the lsblk host.listVolumes series`);
     if (!s) return;
-    t.ok(semver.satisfies(normalizeVersion(g.version) as string, s.def.versions), `${g.version} is in ${s.def.versions}`);
+    t.ok(semver.satisfies(normalizeVersion(g.version) as string, s.range), `${g.version} is in ${s.range}`);
     t.same(g.input, {});
     t.equal(g.fsRoot, null);
     t.equal(g.dryRun, false);

@@ -70,7 +70,7 @@ t.test('declarations', async (t) => {
     for (let j = i + 1; j < SERIES.length; j++) {
       const a = SERIES[i]!;
       const b = SERIES[j]!;
-      t.notOk(semver.intersects(a.def.versions, b.def.versions), `${a.id} and ${b.id} do not overlap`);
+      t.notOk(semver.intersects(a.range, b.range), `${a.id} and ${b.id} do not overlap`);
     }
   }
 });

@@ -21,6 +21,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CommandOptions, CommandResult, HostFacts, ScriptletContext, ScriptletDef, Shell } from '../../../runner/scriptlet/api.js';
 import { templateToArgv } from '../../../runner/scriptlet/api.js';
 import { REPO, SHARED } from '../../helpers/paths.js';
+import { servingScriptlet } from '../../golden/serving.js';
 
 const RECORDINGS = resolve(process.argv[2] ?? join(SHARED, 'recordings'));
 const HOST: HostFacts = { deviceMapper: false, root: true };
@@ -313,12 +314,13 @@ function jsonCases(): Case[] {
   return textCases(JSON_NAMES).filter((c) => !c.files.some((f) => f === '' || f.includes('-sep')));
 }
 
-const VERSIONS: { version: string; series: string; cases: Case[] }[] = [
-  { version: '2.02.98', series: 'lvm2-2.02', cases: textCases(TEXT_NAMES) },
-  { version: '2.02.133', series: 'lvm2-2.02', cases: textCases(TEXT_NAMES) },
-  { version: '2.02.168', series: 'lvm2-2.02.158', cases: jsonCases() },
-  { version: '2.02.187', series: 'lvm2-2.02.158', cases: jsonCases() },
-  { version: '2.03.11', series: 'lvm2-2.03', cases: jsonCases() }
+// Which series serves each case is the registry's choice (test/golden/serving.ts), as in the agent.
+const VERSIONS: { version: string; cases: Case[] }[] = [
+  { version: '2.02.98', cases: textCases(TEXT_NAMES) },
+  { version: '2.02.133', cases: textCases(TEXT_NAMES) },
+  { version: '2.02.168', cases: jsonCases() },
+  { version: '2.02.187', cases: jsonCases() },
+  { version: '2.03.11', cases: jsonCases() }
 ];
 
 const NOTE =
@@ -332,15 +334,15 @@ for (const v of VERSIONS) {
     const loaded = c.files.map((f) => load(v.version, f));
     const rec = (file: string) => load(v.version, file).rec;
     const input = c.input(rec);
-    const mod = (await import(join(REPO, 'dist', 'scriptlets', v.series, `${c.scriptlet}.js`))) as { default: ScriptletDef };
-    const { result, problems } = await replay(mod.default, input, loaded.map((l) => l.call), v.version);
+    const serving = await servingScriptlet('lvm2', 'logical', c.scriptlet, v.version);
+    const { result, problems } = await replay(serving.def, input, loaded.map((l) => l.call), v.version);
     const r = result as { ok: boolean; value?: unknown; error?: { code: string } };
     let bad: string | null = null;
     if (problems.length) bad = problems.join('; ');
     else if (c.expect.ok !== r.ok) bad = `expected ${c.expect.ok ? 'success' : c.expect.ok === false ? (c.expect as { code: string }).code : ''}, got ${JSON.stringify(r)}`;
     else if (c.expect.ok) bad = c.expect.check(r.value);
     else if (r.error?.code !== c.expect.code) bad = `expected ${c.expect.code}, got ${r.error?.code}`;
-    const id = `${v.series}/${c.scriptlet}`;
+    const id = serving.id;
     if (bad) {
       failures++;
       console.error(`FAIL lvm2-${v.version} ${id} ${c.case}: ${bad}`);

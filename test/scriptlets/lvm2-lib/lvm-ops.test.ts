@@ -18,10 +18,11 @@ import {
   freeThinPoolName,
   originIn
 } from '../../../scriptlets/lib/lvm-ops.js';
-import { JSON_DIALECT_203, SEPARATOR_DIALECT } from '../../../scriptlets/lib/lvm.js';
+import { LVM2_2_02_98 } from '../../../scriptlets/lvm2-2.02.98/dialect.js';
+import { LVM2_2_03 } from '../../../scriptlets/lvm2-2.03/dialect.js';
 import { POOL, cmd, fakeCtx, jsonReport, lvRow } from './fake-ctx.js';
 
-const D = JSON_DIALECT_203;
+const D = LVM2_2_03;
 const MiB = 1024 * 1024;
 const vol = (name: string, attr: string, capacity: number) => ({
   pool: 'p1', name, key: `${name}-key`, path: `/dev/vg1/${name}`, type: 'block' as const, capacity, allocation: capacity, format: 'lvm2',
@@ -187,7 +188,7 @@ t.test('create under dryRun answers the planned volume', async (t) => {
 
 t.test('create NO_SPACE leaves nothing to clean up', async (t) => {
   const { ctx, ran } = fakeCtx([[cmd('lvcreate'), { exitCode: 5, stderr: '  Volume group "vg1" has insufficient free space (3 extents): 256 required.\n' }]]);
-  t.match(await volCreate(ctx, { pool: POOL, name: 'big', capacity: 1024 * MiB }, SEPARATOR_DIALECT), { ok: false, error: { code: 'NO_SPACE', command: { exitCode: 5 } } });
+  t.match(await volCreate(ctx, { pool: POOL, name: 'big', capacity: 1024 * MiB }, LVM2_2_02_98), { ok: false, error: { code: 'NO_SPACE', command: { exitCode: 5 } } });
   t.equal(ran.length, 1);
 });
 
@@ -243,7 +244,7 @@ t.test('snapshot with device-mapper: COW the origin\'s size, thin snapshot of a 
 });
 
 t.test('copy: create, qemu-img with progress, and remove the LV if the copy fails', async (t) => {
-  const { ctx, ran } = fakeCtx(
+  const { ctx, ran, progress } = fakeCtx(
     [[cmd('lvs'), lvs()], [cmd('lvcreate'), {}], [cmd('qemu-img'), { exitCode: 1, stderr: 'qemu-img: Could not open /srv/x.qcow2\n' }], [cmd('lvremove'), {}]],
     { deviceMapper: true }
   );
@@ -251,7 +252,10 @@ t.test('copy: create, qemu-img with progress, and remove the LV if the copy fail
   t.match(r, { ok: false, error: { code: 'TOOL_FAILED' } });
   const q = ran.find((x) => x.argv[0] === 'qemu-img');
   t.same(q?.argv, ['qemu-img', 'convert', '-p', '-n', '-f', 'qcow2', '-O', 'raw', '/srv/x.qcow2', '/dev/vg1/c']);
-  t.equal(q?.options.progress, 'qemu-img');
+  // qemu-img's -p output, as it arrives, is read by the scriptlet as progress of 100.
+  t.type(q?.options.onStdout, 'function', 'stdout is read as it arrives');
+  q?.options.onStdout?.('    (0.00/100%)\r    (12.50/100%)\r');
+  t.same(progress, [[0, 100], [12.5, 100]]);
   t.same(ran[ran.length - 1]?.argv, ['lvremove', '-f', 'vg1/c']);
   const odd = fakeCtx([], { deviceMapper: true });
   t.match(await volCopy(odd.ctx, { pool: POOL, name: 'c', from: { ...vol('a', '-', MiB), format: 'ploop' } }, D), { ok: false, error: { code: 'UNSUPPORTED' } });

@@ -1,7 +1,5 @@
 import t from 'tap';
 import {
-  JSON_DIALECT_203,
-  SEPARATOR_DIALECT,
   configArgs,
   lvcreateLinearArgs,
   lvcreateSnapshotArgs,
@@ -13,12 +11,14 @@ import {
   lvresizeArgs,
   pvcreateArgs,
   reportArgs,
-  versionAtLeast,
   vgNameOf,
   vgchangeArgs,
-  yesArgs,
   LV_FIELDS
 } from '../../../scriptlets/lib/lvm.js';
+import { LVM2_2_02_98 } from '../../../scriptlets/lvm2-2.02.98/dialect.js';
+import { LVM2_2_02_99 } from '../../../scriptlets/lvm2-2.02.99/dialect.js';
+import { LVM2_2_02_158 } from '../../../scriptlets/lvm2-2.02.158/dialect.js';
+import { LVM2_2_03 } from '../../../scriptlets/lvm2-2.03/dialect.js';
 
 const noDm = { deviceMapper: false, root: true };
 const dm = { deviceMapper: true, root: true };
@@ -62,37 +62,35 @@ t.test('activation off without device-mapper, as one argv pair', async (t) => {
   t.same(vgchangeArgs(dm, 'vg', false), ['vgchange', '-an', 'vg']);
 });
 
-t.test('versions and --yes', async (t) => {
-  t.ok(versionAtLeast('2.02.99', '2.02.99'));
-  t.ok(versionAtLeast('2.03.16(2) (2022-05-18)', '2.02.99'));
-  t.notOk(versionAtLeast('2.02.98(2)-git', '2.02.99'));
-  t.ok(versionAtLeast('2.02.100', '2.02.99'), 'numeric, not lexical');
-  t.same(yesArgs(dm, '2.02.98'), []);
-  t.same(yesArgs(dm, '2.02.187'), ['--yes']);
-  t.same(yesArgs(noDm, '2.03.16'), [], 'nothing to wipe, nothing to answer without device-mapper');
+t.test('--yes: from the 2.02.99 series on, with device-mapper only', async (t) => {
+  t.same(LVM2_2_02_98.lvcreatePromptArgs(dm), [], '2.02.98 neither prompts nor knows --yes');
+  t.same(LVM2_2_02_99.lvcreatePromptArgs(dm), ['--yes']);
+  t.same(LVM2_2_02_158.lvcreatePromptArgs(dm), ['--yes'], 'inherited by the JSON series');
+  t.same(LVM2_2_03.lvcreatePromptArgs(dm), ['--yes']);
+  t.same(LVM2_2_03.lvcreatePromptArgs(noDm), [], 'nothing to wipe, nothing to answer without device-mapper');
 });
 
 t.test('report argv equals the recorded forms', async (t) => {
   // shared/recordings/lvm2-*/13-lvs-sep.json and 23-lvs-json.json, plus the --config pair.
-  t.same(reportArgs('lv', LV_FIELDS, SEPARATOR_DIALECT, noDm, ['vgrec']), [
+  t.same(reportArgs('lv', LV_FIELDS, LVM2_2_02_98, noDm, ['vgrec']), [
     'lvs', '--config', 'global{activation=0}', '--noheadings', '--separator', '#', '--units', 'b', '--nosuffix', '-o',
     'lv_name,vg_name,lv_uuid,lv_path,lv_attr,lv_size,seg_count,origin,lv_tags', 'vgrec'
   ]);
-  t.same(reportArgs('lv', LV_FIELDS, JSON_DIALECT_203, dm, ['vgrec']), [
+  t.same(reportArgs('lv', LV_FIELDS, LVM2_2_03, dm, ['vgrec']), [
     'lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'lv_name,vg_name,lv_uuid,lv_path,lv_attr,lv_size,seg_count,origin,lv_tags', 'vgrec'
   ]);
 });
 
 t.test('lvcreate forms', async (t) => {
-  t.same(lvcreateLinearArgs(noDm, '2.02.98', 'vgrec', 'lvspan', 104857600), ['lvcreate', '--config', 'global{activation=0}', '-Z', 'n', '-n', 'lvspan', '-L', '100m', 'vgrec']);
-  t.same(lvcreateLinearArgs(dm, '2.03.16', 'vg', 'lv', 1073741824), ['lvcreate', '--yes', '-n', 'lv', '-L', '1g', 'vg']);
-  t.same(lvcreateLinearArgs(dm, '2.02.98', 'vg', 'lv', 1073741824), ['lvcreate', '-n', 'lv', '-L', '1g', 'vg']);
-  t.same(lvcreateThinArgs(dm, '2.03.16', 'vg', 'tp', 'thin1', 10 * 1024 ** 3), ['lvcreate', '--yes', '-T', 'vg/tp', '-V', '10g', '-n', 'thin1']);
-  t.same(lvcreateThinWithPoolArgs(dm, '2.03.16', 'vg', 'thinpool', 1024 ** 3, 'thin1', 10 * 1024 ** 3), [
+  t.same(lvcreateLinearArgs(noDm, LVM2_2_02_98, 'vgrec', 'lvspan', 104857600), ['lvcreate', '--config', 'global{activation=0}', '-Z', 'n', '-n', 'lvspan', '-L', '100m', 'vgrec']);
+  t.same(lvcreateLinearArgs(dm, LVM2_2_03, 'vg', 'lv', 1073741824), ['lvcreate', '--yes', '-n', 'lv', '-L', '1g', 'vg']);
+  t.same(lvcreateLinearArgs(dm, LVM2_2_02_98, 'vg', 'lv', 1073741824), ['lvcreate', '-n', 'lv', '-L', '1g', 'vg']);
+  t.same(lvcreateThinArgs(dm, LVM2_2_03, 'vg', 'tp', 'thin1', 10 * 1024 ** 3), ['lvcreate', '--yes', '-T', 'vg/tp', '-V', '10g', '-n', 'thin1']);
+  t.same(lvcreateThinWithPoolArgs(dm, LVM2_2_03, 'vg', 'thinpool', 1024 ** 3, 'thin1', 10 * 1024 ** 3), [
     'lvcreate', '--yes', '-L', '1g', '-T', 'vg/thinpool', '-V', '10g', '-n', 'thin1'
   ]);
-  t.same(lvcreateSnapshotArgs(dm, '2.03.16', 'vg', 'lv', 'snap', { thin: false, size: 41943040 }), ['lvcreate', '--yes', '-s', '-L', '40m', '-n', 'snap', 'vg/lv']);
-  t.same(lvcreateSnapshotArgs(dm, '2.03.16', 'vg', 'thin1', 'snap', { thin: true }), ['lvcreate', '--yes', '-s', '-kn', '-n', 'snap', 'vg/thin1']);
+  t.same(lvcreateSnapshotArgs(dm, LVM2_2_03, 'vg', 'lv', 'snap', { thin: false, size: 41943040 }), ['lvcreate', '--yes', '-s', '-L', '40m', '-n', 'snap', 'vg/lv']);
+  t.same(lvcreateSnapshotArgs(dm, LVM2_2_03, 'vg', 'thin1', 'snap', { thin: true }), ['lvcreate', '--yes', '-s', '-kn', '-n', 'snap', 'vg/thin1']);
 });
 
 t.test('lvresize: grow is relative (+), shrink needs -f', async (t) => {

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { replayCtx, type ExecCall } from '../helpers/ctx.js';
 import { SHARED } from '../../helpers/paths.js';
 import type { ScriptletDef } from '../../../runner/scriptlet/api.js';
+import { servingScriptlet } from '../../golden/serving.js';
 
 const root = resolve(new URL('../../../..', import.meta.url).pathname);
 const recDir = process.argv[2] ?? join(SHARED, 'recordings');
@@ -38,7 +39,7 @@ interface Case {
 }
 
 const is1 = (s: string) => s === 'parted-1.8';
-const is3 = (s: string) => s === 'parted-3';
+const is3 = (s: string) => s.startsWith('parted-3.');
 
 function cases(version: string): Case[] {
   const list: Case[] = [
@@ -80,16 +81,18 @@ function cases(version: string): Case[] {
 async function main(): Promise<void> {
   for (const dir of readdirSync(recDir).filter((d) => d.startsWith('parted-')).sort()) {
     const version = dir.slice('parted-'.length);
-    const series = version.startsWith('3.') ? 'parted-3' : 'parted-1.8';
     const outDir = join(root, 'golden', dir);
     mkdirSync(outDir, { recursive: true });
     for (const c of cases(version)) {
+      // The series serving this version and operation, as the agent picks it.
+      const serving = await servingScriptlet('parted', 'disk', c.op, version);
+      const series = serving.id.split('/')[0] as string;
       if (c.only && !c.only(series)) continue;
       const recs = c.files.map((f) => ({ f, r: JSON.parse(readFileSync(join(recDir, dir, `${f}.json`), 'utf8')) as Recording }));
       const calls: ExecCall[] = recs.map(({ f, r }) => ({
         kind: 'exec', argv: r.argv, stdin: null, exitCode: r.exitCode, signal: null, timedOut: false, stdout: r.stdout, stderr: r.stderr, from: `shared/recordings/${dir}/${f}.json`
       }));
-      const mod = (await import(join(root, 'dist', 'scriptlets', series, `${c.op}.js`))) as { default: ScriptletDef };
+      const mod = { default: serving.def as ScriptletDef };
       const ctx = replayCtx(calls, version);
       const res = await mod.default.run(ctx, c.input as never);
       if (ctx.remaining() !== 0) throw new Error(`${dir}/${c.op}-${c.name}: ${ctx.remaining()} calls unused`);

@@ -1,0 +1,13 @@
+import { defineScriptlet } from '../../runner/scriptlet/api.js';
+import { LVM2_2_02_98 } from './dialect.js';
+import { poolFindSources } from '../lib/lvm-ops.js';
+
+export default defineScriptlet({
+  operation: 'pool.findSources',
+  poolTypes: ['logical'],
+  tool: 'lvm2',
+  versions: '>=2.2.98',
+  why: `${LVM2_2_02_98.why} Sources are the VGs of the pvs report with their PVs (orphan PVs are no pool).`,
+  binaries: ['pvs'],
+  run: (ctx, input) => poolFindSources(ctx, input, LVM2_2_02_98)
+});

@@ -1,0 +1,13 @@
+import { defineScriptlet } from '../../runner/scriptlet/api.js';
+import { LVM2_2_02_98 } from './dialect.js';
+import { volWipe } from '../lib/lvm-ops.js';
+
+export default defineScriptlet({
+  operation: 'vol.wipe',
+  poolTypes: ['logical'],
+  tool: 'lvm2',
+  versions: '>=2.2.98',
+  why: `${LVM2_2_02_98.why} Wipe writes zeros or random data with dd over the LV's device in ranges (progress); it needs device-mapper.`,
+  binaries: ['dd'],
+  run: (ctx, input) => volWipe(ctx, input, LVM2_2_02_98)
+});

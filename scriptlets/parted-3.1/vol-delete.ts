@@ -1,0 +1,13 @@
+import { defineScriptlet } from '../../runner/scriptlet/api.js';
+import { PARTED_3_1 } from './dialect.js';
+import { volDelete } from '../lib/parted-ops.js';
+
+export default defineScriptlet({
+  operation: 'vol.delete',
+  poolTypes: ['disk'],
+  tool: 'parted',
+  versions: '>=3.1.0',
+  why: 'Covers parted 3.1 through 3.4 (recorded: 3.1, 3.2, 3.4). NEWS 3.1 added the disk-flags field to the `-m` disk line (read here) and made parted exit non-zero after \'Error:\' lines, which go to stderr. NEWS 3.4.64 (the 3.5 alpha) added --json and started escaping \':\' and \'\\\' in `-m` output, which ends the series (parted-3.4.64). `rm` of the partition found by its device path in a fresh read, never by a number cut from the name.',
+  binaries: ['parted'],
+  run: (ctx, input) => volDelete(ctx, PARTED_3_1, input)
+});
