@@ -29,7 +29,8 @@ export function createService(rt: Runtime): Service {
   store.sweep(pidAlive);
   locks.sweep();
   sweepSecretFiles(rt.home, pidAlive);
-  return { rt, store, locks, volumes: new VolumeCache() };
+  // The volume cache checks its entries by making their file reads again, as the scriptlet did.
+  return { rt, store, locks, volumes: new VolumeCache((root, op, args) => rt.executor.fs(root, op, args, {})) };
 }
 
 export function detachedCall(): CallContext {

@@ -6,6 +6,8 @@ import { err, ok, type ErrorData, type Result } from '../errors.js';
 import { checkEntryName } from '../exec/pool-fs.js';
 import { nameProblem } from '../xml/names.js';
 import { invoke } from '../scriptlet/invoke.js';
+import { choose } from '../scriptlet/select.js';
+import type { GoldenCall } from '../golden/types.js';
 import { BACKENDS } from '../backends/index.js';
 import { parseVolXml } from '../xml/vol-xml.js';
 import { formatVolXml } from '../xml/vol-xml.js';
@@ -28,7 +30,7 @@ function runningPool(svc: Service, ref: string): Result<PoolRecord> {
   return found;
 }
 
-async function run<T>(svc: Service, rec: PoolRecord, op: OperationName, input: object, call?: CallContext, dryRun = false): Promise<Result<{ value: T; plan: PlanStep[] }>> {
+async function run<T>(svc: Service, rec: PoolRecord, op: OperationName, input: object, call?: CallContext, dryRun = false): Promise<Result<{ value: T; plan: PlanStep[]; calls: GoldenCall[]; ran: { scriptlet: string; version: string } | null }>> {
   const bad = sourceProblem(rec.def.type, rec.def.source);
   if (bad) return err('INVALID_ARGUMENT', `pool ${rec.def.name}: ${bad.message} (redefine the pool)`, { field: bad.field });
   const pool = withSecrets(svc.rt.home, rec.def);
@@ -38,29 +40,52 @@ async function run<T>(svc: Service, rec: PoolRecord, op: OperationName, input: o
     ...(call ? { signal: call.signal, onProgress: call.progress } : {})
   }), pool.value);
   if (!o.result.ok) return o.result;
-  return ok({ value: o.result.value as T, plan: o.plan });
+  return ok({ value: o.result.value as T, plan: o.plan, calls: o.calls, ran: o.scriptlet && o.version ? { scriptlet: o.scriptlet, version: o.version } : null });
 }
 
 const withPoolName = (v: Volume, rec: PoolRecord): Volume => ({ ...v, pool: rec.def.name });
 
-/** A volume the backend just described: remembered for file pools (runner/service/volume-cache.ts). */
+/**
+ * A volume an operation just made or changed. Its cache entry (if any) described the file before:
+ * it is dropped (it would miss anyway, its reads no longer matching; dropping saves the re-reads).
+ */
 function described(svc: Service, rec: PoolRecord, v: Volume): Volume {
-  const vol = withPoolName(v, rec);
-  const root = fsRootOf(rec.def);
-  if (root && vol.type === 'file' && vol.path === join(root, vol.name)) svc.volumes.put(rec.def.uuid, vol);
-  return vol;
+  svc.volumes.drop(cacheKey(rec, v.name));
+  return withPoolName(v, rec);
 }
 
+const cacheKey = (rec: PoolRecord, name: string) => `${rec.def.uuid}/${name}`;
+
+/**
+ * What a vol.get answer is a function of besides its file reads: the scriptlet chosen now (a tool
+ * upgraded meanwhile is another scriptlet) and the run's input (the pool's definition and the name).
+ */
+const basisOf = (ran: { scriptlet: string; version: string }, rec: PoolRecord, name: string) => JSON.stringify([ran.scriptlet, ran.version, rec.def, name]);
+
+async function lookupBasis(svc: Service, rec: PoolRecord, name: string): Promise<string | null> {
+  const c = await choose(svc.rt, 'vol.get', rec.def.type);
+  return c.ok ? basisOf({ scriptlet: c.value.scriptlet.id, version: c.value.version }, rec, name) : null;
+}
+
+/**
+ * A volume by name in one pool. File pools: answered from the cache when every file read that
+ * described it reads the same now (runner/service/volume-cache.ts), else by the scriptlet, whose
+ * answer is then remembered with its reads.
+ */
 async function getIn(svc: Service, rec: PoolRecord, name: string): Promise<Result<Volume>> {
   const root = fsRootOf(rec.def);
   // A name that cannot be a file in the target ('..', 'a/b', NUL, too long) is no volume of a file pool.
   if (root && checkEntryName(name)) return err('NO_VOLUME', `no volume ${JSON.stringify(name.slice(0, 300))} in pool ${rec.def.name}`);
-  if (root && !name.includes('/')) {
-    const hit = svc.volumes.get(rec.def.uuid, name, join(root, name));
-    if (hit) return ok(hit);
+  const basis = root ? await lookupBasis(svc, rec, name) : null;
+  if (root && basis !== null) {
+    const hit = await svc.volumes.get(cacheKey(rec, name), basis, root);
+    if (hit) return ok(withPoolName(hit, rec));
   }
   const r = await run<{ volume: Volume }>(svc, rec, 'vol.get', { name });
-  return r.ok ? ok(described(svc, rec, r.value.value.volume)) : r;
+  if (!r.ok) return r;
+  const vol = r.value.value.volume;
+  if (root && r.value.ran) svc.volumes.put(cacheKey(rec, name), basisOf(r.value.ran, rec, name), root, r.value.calls, vol);
+  return ok(withPoolName(vol, rec));
 }
 
 export interface Located {
@@ -126,7 +151,7 @@ async function locked<T>(svc: Service, what: string, rec: PoolRecord, names: { w
  * A file volume described before its lock was taken, described again under it: meanwhile another
  * request (here or in another process) may have deleted it, or made a new one under its name with
  * another format or size, and the tool must be told the truth (qemu-img -f). Cheap: a cache hit
- * costs an lstat. Block volumes are named by their pool's own tool and need no second look.
+ * costs the file reads that described it. Block volumes are named by their pool's own tool and need no second look.
  */
 async function fresh(svc: Service, rec: PoolRecord, vol: Volume): Promise<Result<Volume>> {
   return fsRootOf(rec.def) && vol.type !== 'block' ? getIn(svc, rec, vol.name) : ok(vol);
@@ -347,7 +372,7 @@ export async function remove(svc: Service, call: CallContext, params: P<'vol.del
   const { rec, vol } = l.value;
   return locked<R<'vol.delete'>>(svc, `delete ${vol.name}`, rec, { write: [vol.name], table: true }, async () => {
     const r = await run<object>(svc, rec, 'vol.delete', { volume: vol }, call, params.dryRun === true);
-    if (!params.dryRun) svc.volumes.drop(rec.def.uuid, vol.name);
+    if (!params.dryRun) svc.volumes.drop(cacheKey(rec, vol.name));
     if (!r.ok) return r;
     return ok(params.dryRun ? { plan: r.value.plan } : {});
   });
@@ -363,7 +388,7 @@ export async function wipe(svc: Service, call: CallContext, params: P<'vol.wipe'
     const vol = now.value;
     const over = params.overcommit === true ? { overcommit: true } : {};
     const r = await run<object>(svc, rec, 'vol.wipe', { volume: vol, algorithm: params.algorithm ?? 'zero', ...over }, call, params.dryRun === true);
-    svc.volumes.drop(rec.def.uuid, vol.name);
+    svc.volumes.drop(cacheKey(rec, vol.name));
     if (!r.ok) return r;
     return ok(params.dryRun ? { plan: r.value.plan } : {});
   });

@@ -1,7 +1,7 @@
 // Pool definitions, kept as libvirt XML in the home (pools/<name>.xml) with their runtime state
 // beside them (pools/<name>.state.json). Every write is atomic (runner/state/atomic-write.ts),
 // so a crash leaves the old definition or the new one, never a torn file.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PoolDefinition, PoolState } from '../contracts/generated.js';
 import { err, ok, type Result } from '../errors.js';
@@ -23,8 +23,7 @@ export interface RuntimeState {
 }
 
 interface CacheEntry {
-  mtimeMs: number;
-  size: number;
+  text: string;
   def: PoolDefinition;
 }
 
@@ -72,39 +71,27 @@ export class PoolStore {
       .sort();
   }
 
-  /** A definition by name, parsed once per file version. */
+  /**
+   * A definition by name, read now and parsed once per content. The file is read on every call
+   * (it is small): another agent process may have rewritten it in the same clock tick with the
+   * same size, which a stat signature could not tell apart on a file system with coarse
+   * timestamps; the text itself can.
+   */
   private readDef(name: string): PoolDefinition | null {
-    const p = this.xmlPath(name);
-    let st;
+    let text: string;
     try {
-      st = statSync(p);
-    } catch {
-      this.cache.delete(name);
-      return null;
-    }
-    const c = this.cache.get(name);
-    if (c && c.mtimeMs === st.mtimeMs && c.size === st.size) return c.def;
-    // Read through one descriptor, so the stat cached is the content's. Another agent process may
-    // undefine the pool (or replace its definition) between the stat above and this open: a
-    // definition gone meanwhile is no pool, not an error.
-    let fd: number;
-    try {
-      fd = openSync(p, 'r');
+      text = readFileSync(this.xmlPath(name), 'utf8');
     } catch (e) {
+      // A definition gone meanwhile (another agent undefined the pool) is no pool, not an error.
       if ((e as { code?: string }).code !== 'ENOENT') throw e;
       this.cache.delete(name);
       return null;
     }
-    let text: string;
-    try {
-      st = fstatSync(fd);
-      text = readFileSync(fd, 'utf8');
-    } finally {
-      closeSync(fd);
-    }
+    const c = this.cache.get(name);
+    if (c && c.text === text) return c.def;
     const parsed = parsePoolXml(text);
     if (!parsed.ok) return null;
-    this.cache.set(name, { mtimeMs: st.mtimeMs, size: st.size, def: parsed.value });
+    this.cache.set(name, { text, def: parsed.value });
     return parsed.value;
   }
 
