@@ -82,8 +82,10 @@ export class PoolStore {
     try {
       text = readFileSync(this.xmlPath(name), 'utf8');
     } catch (e) {
-      // A definition gone meanwhile (another agent undefined the pool) is no pool, not an error.
-      if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      // A definition gone meanwhile (another agent undefined the pool) is no pool, not an error;
+      // nor is a name too long to be a file name: no definition can have it.
+      const code = (e as { code?: string }).code;
+      if (code !== 'ENOENT' && code !== 'ENAMETOOLONG') throw e;
       this.cache.delete(name);
       return null;
     }

@@ -1,6 +1,6 @@
 // A caller's LUKS passphrase, handed to qemu-img as a file (`--object secret,id=...,file=PATH`),
-// never on a command line, in a log, a plan or a golden: the file lives in the home's secrets/
-// directory (0700) as secrets/<pid>-<random>/key (0600), only while the one request runs, and is
+// never on a command line, in a log, a plan or a golden: the file lives in the home's luks-keys/
+// directory luks-keys/ (0700) as luks-keys/<pid>-<random>/key (0600), only while the one request runs, and is
 // removed after it whatever happened. A killed agent's leftovers are removed at the next start
 // (the directory names the PID that made it).
 import { mkdirSync, readdirSync, rmSync, writeFileSync, openSync, fstatSync, readSync, closeSync, constants } from 'node:fs';
@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { err, ok, type Result } from '../errors.js';
 
 const MAX_KEY = 64 * 1024;
+// Not secrets/: that folder holds the callers' own CHAP secrets (service/secrets.ts), which the
+// start-up sweep here must never touch.
+const KEY_DIR = 'luks-keys';
 
 export type SecretSource = { passphrase: string } | { keyFile: string };
 
@@ -34,7 +37,7 @@ export function secretBytes(s: SecretSource): Result<Buffer> {
 
 /** Run `fn` with the secret in a private file; the file is gone when it returns. */
 export async function withSecretFile<T>(home: string, secret: Buffer, fn: (path: string) => Promise<T>): Promise<T> {
-  const base = join(home, 'secrets');
+  const base = join(home, KEY_DIR);
   mkdirSync(base, { recursive: true, mode: 0o700 });
   const dir = join(base, `${process.pid}-${randomBytes(8).toString('hex')}`);
   mkdirSync(dir, { mode: 0o700 });
@@ -49,7 +52,7 @@ export async function withSecretFile<T>(home: string, secret: Buffer, fn: (path:
 
 /** Start-up: remove secret directories of agents that are gone. */
 export function sweepSecretFiles(home: string, alive: (pid: number) => boolean): void {
-  const base = join(home, 'secrets');
+  const base = join(home, KEY_DIR);
   let names: string[];
   try {
     names = readdirSync(base);

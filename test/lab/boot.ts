@@ -24,7 +24,8 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run
 mkdir -p /run/lock /run/lvm /root
-mount -t tmpfs tmpfs /tmp
+# /tmp stays the overlay's (writes land in its tmpfs upper): a tmpfs here would hide a checkout
+# that lives under the host's /tmp, as a CI clone may.
 echo 1 > /proc/sys/kernel/sysrq
 ip link set lo up
 hostname sa-lab

@@ -38,13 +38,13 @@ t.test('luks volumes', { skip: existsSync('/usr/bin/qemu-img') && existsSync(COR
   t.ok(plan.ok, 'dry run');
   const planText = JSON.stringify(plan.ok ? plan.value : null);
   t.notOk(planText.includes(PASS), 'the passphrase is not in the plan\'s argv');
-  t.match(planText, /"--object","secret,id=sec0,file=[^"]+\/secrets\/[^"]+\/key"/, 'qemu-img reads it from a private file');
+  t.match(planText, /"--object","secret,id=sec0,file=[^"]+\/luks-keys\/[^"]+\/key"/, 'qemu-img reads it from a private file');
   t.match(planText, /"-f","luks"/, 'raw + <encryption format=luks> is qemu-img -f luks, as libvirt');
 
   const made = await call('vol.create', { pool: 'l', xml: raw, secret: { passphrase: PASS } });
   t.ok(made.ok, made.ok ? 'created' : `${made.error.code} ${made.error.message}`);
   const vol = made.ok ? (made.value as Volume) : null;
-  t.same(readdirSync(join(home, 'secrets')), [], 'the key file is gone after the request');
+  t.same(readdirSync(join(home, 'luks-keys')), [], 'the key file is gone after the request');
   if (vol) {
     t.same(vol.encryption, { format: 'luks' }, 'reported encrypted');
     t.equal(vol.capacity, 32 * 1024 * 1024, 'capacity is what the guest sees (after the LUKS header)');
@@ -72,6 +72,6 @@ t.test('luks volumes', { skip: existsSync('/usr/bin/qemu-img') && existsSync(COR
     const info = infoWithSecret(dir, v.path, 'qcow2') as { 'format-specific'?: { data?: { encrypt?: { format?: string } } } };
     t.equal(info['format-specific']?.data?.encrypt?.format, 'luks', 'qemu-img info: qcow2 encrypt.format luks');
   }
-  t.same(readdirSync(join(home, 'secrets')), [], 'no key file left');
+  t.same(readdirSync(join(home, 'luks-keys')), [], 'no key file left');
   t.ok((await call('pool.stop', { pool: 'l' })).ok);
 });
