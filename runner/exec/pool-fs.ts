@@ -221,7 +221,17 @@ export class PoolFsHost {
 
   async mkdirRoot(mode: unknown): Promise<FsResult<void>> {
     const m = typeof mode === 'number' && mode >= 0 && mode <= 0o7777 ? mode : 0o755;
-    await fsp.mkdir(this.root, { recursive: true, mode: m });
+    // One component at a time, parents first, each error final: Node's recursive mkdir loops for
+    // ever where mkdir answers ENOENT under a parent that exists (a target under /proc, seen).
+    const parts = this.root.split('/').filter((x) => x !== '');
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = `/${parts.slice(0, i).join('/')}`;
+      try {
+        await fsp.mkdir(dir, { mode: i === parts.length ? m : 0o755 });
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EEXIST') return errnoResult(e, `making pool target ${dir}`);
+      }
+    }
     await fsp.chmod(this.root, m);
     return { ok: true, value: undefined };
   }
